@@ -22,7 +22,8 @@ PROVISION_KINDS = (
     "item",             # 号
     "subitem",          # 号の細分 (イ, ロ, (1) …), depth in `level`
     "table",            # TableStruct inside a provision
-    "appdx_table",      # 別表 and other appended tables/forms
+    "appdx_table",      # 別表 (AppdxTable)
+    "appendix",         # other appended material: 様式, 別記, 付録, 別図
 )
 
 

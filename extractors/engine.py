@@ -1,0 +1,298 @@
+"""The extractor: documents in, findings out.
+
+For each paragraph (and the items under it) the text is split into sentences; a cheap pre-filter
+(the rule files' `prefilter` words) decides which sentences are analysed with Sudachi at all.  Trigger
+rules match on morphemes; exclusions (definitions, penalties, prohibitions, citations, homonyms) are
+checked in the sentence, the article caption and the lead-in (柱書) of items; the digital-alternative
+check reads the provision and its article.  Every finding carries the id of its rule.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Iterator
+
+from analogmap.corpus.model import Document, Provision
+
+from .analysis import DEFAULT_SPLIT_MODE, Morpheme, analyse
+from .rulebook import Exclusion, Rulebook, TriggerRule
+
+_LEADIN = re.compile(r"(次に掲げる|次の各号|左に掲げる|左の各号|次のとおり|次の事項|次に定める)")
+_MODALITY = re.compile(
+    r"(なければならない|なければ、?ならない|ものとする|ことを要する|ねばならない|させることができる|ことができる|"
+    r"なければ[^。]{0,40}(?:できない|ならない|してはならない)|に限る|すること。|しないこと。|こと。$|べし|ヘシ|ベシ|"
+    r"ナケレバナラナイ|ナケレハナラナイ|ヲ要ス|モノトス|ルコトヲ得)")
+_AUTHORITY = re.compile(
+    r"(行政庁|知事|市町村長|市長|町長|村長|区長|大臣|長官|委員会|本部長|署長|消防長|職員|審査会|審議会|機構|"
+    r"国|都道府県|市町村|地方公共団体|裁判所|官署|公安委員会|税務署長|局長)(?:は|が)、?")
+_REGULATED = re.compile(
+    r"(者|事業者|設置者|管理者|所有者|占有者|開設者|業者|法人|会社|組合|申請者|届出者|使用者|事業主|施工者|"
+    r"建築主|営業者|取扱者|販売業者|製造業者|輸入業者|責任者|受託者|登録者|許可を受けた者)(?:は|が)、?")
+_BRACKETS = {"（": "）", "「": "」", "(": ")"}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One analog requirement found in a provision (the `check` output contract)."""
+
+    doc_id: str
+    provision_id: str
+    type: str
+    trigger: str
+    start: int
+    end: int
+    sentence: str
+    rule: str
+    confidence: float
+    digital_alternative: bool
+    phase: int
+    max_phase: int
+    obliged: str
+    label: str = ""
+    rationale: str = ""
+    alternative_rule: str | None = None
+    applies_to: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Suppressed:
+    """A trigger that matched but was excluded, kept for `--explain`."""
+
+    provision_id: str
+    type: str
+    trigger: str
+    rule: str
+    exclusion: str
+
+
+@dataclass(slots=True)
+class _Context:
+    """What surrounds a provision: its article, its lead-ins, its heading."""
+
+    article: Provision | None
+    leadins: list[Provision]
+    heading: str
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, split at 。 outside brackets (legal text nests 。 inside parentheses)."""
+    spans = []
+    depth = 0
+    start = 0
+    closers = set(_BRACKETS.values())
+    for index, char in enumerate(text):
+        if char in _BRACKETS:
+            depth += 1
+        elif char in closers and depth:
+            depth -= 1
+        elif char == "。" and depth == 0:
+            spans.append((start, index + 1))
+            start = index + 1
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _inside_brackets(sentence: str, position: int) -> bool:
+    depth = 0
+    for char in sentence[:position]:
+        if char in "（(":
+            depth += 1
+        elif char in "）)" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _inside_quote(sentence: str, position: int) -> bool:
+    return sentence.count("「", 0, position) > sentence.count("」", 0, position)
+
+
+class Extractor:
+    """Finds analog requirements in documents using a `Rulebook`."""
+
+    def __init__(self, rulebook: Rulebook | None = None, split_mode: str = DEFAULT_SPLIT_MODE,
+                 use_prefilter: bool = True) -> None:
+        self.rulebook = rulebook or Rulebook.load()
+        self.split_mode = split_mode
+        self.use_prefilter = use_prefilter
+        self.suppressed: list[Suppressed] = []
+        self.sentences_seen = 0
+        self.sentences_analysed = 0
+
+    # -- public -------------------------------------------------------------------------------
+    def extract(self, document: Document) -> list[Finding]:
+        findings: list[Finding] = []
+        for provision, context in self._units(document):
+            findings.extend(self._provision_findings(document, provision, context))
+        return findings
+
+    def extract_all(self, documents: Iterable[Document]) -> Iterator[tuple[Document, list[Finding]]]:
+        for document in documents:
+            yield document, self.extract(document)
+
+    # -- walking ------------------------------------------------------------------------------
+    def _units(self, document: Document) -> Iterator[tuple[Provision, _Context]]:
+        def visit(provision: Provision, article: Provision | None, leadins: list[Provision], heading: str):
+            if provision.kind in ("table", "appdx_table", "appendix"):
+                return
+            if provision.kind == "article":
+                article = provision
+                heading = provision.heading or heading
+            if provision.kind in ("paragraph", "item", "subitem") and not provision.deleted:
+                yield provision, _Context(article, list(leadins), heading)
+            child_leadins = leadins + [provision] if provision.kind in ("paragraph", "item", "subitem") else leadins
+            for child in provision.children:
+                yield from visit(child, article, child_leadins, heading)
+
+        for top in document.provisions:
+            yield from visit(top, None, [], top.heading or "")
+
+    # -- matching -----------------------------------------------------------------------------
+    def _provision_findings(self, document: Document, provision: Provision, context: _Context) -> list[Finding]:
+        text = provision.text
+        if not text:
+            return []
+        results: list[Finding] = []
+        for sentence_start, sentence_end in split_sentences(text):
+            sentence = text[sentence_start:sentence_end]
+            self.sentences_seen += 1
+            if self.use_prefilter and self.rulebook.prefilter is not None \
+                    and not self.rulebook.prefilter.search(_fold(sentence)):
+                continue
+            self.sentences_analysed += 1
+            morphemes = analyse(sentence, self.split_mode)
+            for rule in self.rulebook.rules:
+                for first, last in rule.pattern.search(morphemes):
+                    finding = self._judge(document, provision, context, rule, sentence, morphemes, first, last,
+                                          provision.start + sentence_start)
+                    if finding is not None:
+                        results.append(finding)
+        return results
+
+    def _judge(self, document: Document, provision: Provision, context: _Context, rule: TriggerRule,
+               sentence: str, morphemes: list[Morpheme], first: int, last: int, offset: int) -> Finding | None:
+        begin, end = morphemes[first].start, morphemes[last].end
+        trigger = sentence[begin:end]
+        if rule.require_any and not any(p.search(morphemes) for p in rule.require_any):
+            return None
+        if rule.require_regex and not rule.require_regex.search(_fold(sentence)):
+            return None
+        if any(p.search(morphemes) for p in rule.forbid_any) or \
+                (rule.forbid_regex and rule.forbid_regex.search(_fold(sentence))):
+            self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, "rule:forbid"))
+            return None
+        leadin_text = "".join(p.text for p in context.leadins)
+        modality = bool(_MODALITY.search(sentence)) or (bool(context.leadins) and bool(_MODALITY.search(leadin_text)))
+        if rule.needs_modality and not modality:
+            self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, "no-modality"))
+            return None
+        exclusion = self._excluded(rule.type, sentence, morphemes, first, last, begin, context)
+        if exclusion is not None:
+            self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, exclusion.id))
+            return None
+        alternative = self._digital_alternative(rule.type, provision, context, trigger)
+        info = self.rulebook.types[rule.type]
+        confidence = self._confidence(rule, modality, _inside_brackets(sentence, begin))
+        applies_to = [c.provision_id for c in provision.children if c.kind in ("item", "subitem")] \
+            if _LEADIN.search(sentence) else []
+        return Finding(
+            doc_id=document.doc_id, provision_id=provision.provision_id, type=rule.type, trigger=trigger,
+            start=offset + begin, end=offset + end, sentence=sentence, rule=rule.id, confidence=confidence,
+            digital_alternative=alternative is not None,
+            phase=info.phase_digital if alternative is not None else info.phase_now, max_phase=info.phase_max,
+            obliged=_obliged(sentence[:begin], context), label=provision.label, rationale=rule.rationale,
+            alternative_rule=alternative, applies_to=applies_to,
+        )
+
+    def _excluded(self, type_code: str, sentence: str, morphemes: list[Morpheme], first: int, last: int,
+                  begin: int, context: _Context) -> Exclusion | None:
+        folded = _fold(sentence)
+        for exclusion in self.rulebook.exclusions:
+            if not exclusion.applies_to(type_code):
+                continue
+            scope = exclusion.scope
+            if scope == "sentence":
+                if _hit(exclusion, folded, morphemes):
+                    return exclusion
+            elif scope == "after_trigger":
+                window = morphemes[last + 1:last + 1 + exclusion.window]
+                if _hit(exclusion, "".join(m.surface for m in window), window):
+                    return exclusion
+            elif scope == "before_trigger":
+                window = morphemes[max(0, first - exclusion.window):first]
+                if _hit(exclusion, "".join(m.surface for m in window), window):
+                    return exclusion
+            elif scope == "trigger_in_quote":
+                if _inside_quote(sentence, begin):
+                    return exclusion
+            elif scope == "article_caption":
+                caption = (context.article.caption or "") if context.article else ""
+                if caption and exclusion.regex and exclusion.regex.search(caption):
+                    return exclusion
+            elif scope == "heading":
+                if context.heading and exclusion.regex and exclusion.regex.search(context.heading):
+                    return exclusion
+            elif scope == "leadin":
+                if any(exclusion.regex and exclusion.regex.search(_fold(p.text)) for p in context.leadins):
+                    return exclusion
+        return None
+
+    def _digital_alternative(self, type_code: str, provision: Provision, context: _Context,
+                             trigger: str) -> str | None:
+        """The id of the digital-alternative entry that applies, read over the provision and its article."""
+        own = _fold("".join(p.text for p in context.leadins) + provision.text
+                    + "".join(c.text for c in provision.walk() if c is not provision))
+        for alternative in self.rulebook.alternatives:
+            if ("*" in alternative.types or type_code in alternative.types) and alternative.regex.search(own):
+                return alternative.id
+        if context.article is None:
+            return None
+        stem = trigger[:2]
+        for sibling in context.article.walk():
+            if sibling.kind != "paragraph" or sibling is provision or (context.leadins and sibling is context.leadins[0]):
+                continue
+            sibling_text = _fold(sibling.text + "".join(c.text for c in sibling.walk() if c is not sibling))
+            if not (stem in sibling_text or re.search(r"前項|前各項|同項|第[一二三四五六七八九十]+項|前二項|前三項", sibling_text)):
+                continue
+            for alternative in self.rulebook.alternatives:
+                if ("*" in alternative.types or type_code in alternative.types) and alternative.regex.search(sibling_text):
+                    return alternative.id
+        return None
+
+    def _confidence(self, rule: TriggerRule, modality: bool, in_brackets: bool) -> float:
+        true_positives, matches = self.rulebook.calibration.get(rule.id, (0, 0))
+        weight = 4.0
+        score = (true_positives + rule.prior * weight) / (matches + weight)
+        if not modality:
+            score *= 0.8
+        if in_brackets:
+            score *= 0.85
+        return round(min(max(score, 0.01), 0.99), 3)
+
+
+def _hit(exclusion: Exclusion, text: str, morphemes: list[Morpheme]) -> bool:
+    if exclusion.regex is not None and exclusion.regex.search(text):
+        return True
+    return exclusion.pattern is not None and bool(exclusion.pattern.search(morphemes))
+
+
+def _fold(text: str) -> str:
+    from .normalize import normalise
+
+    return normalise(text)
+
+
+def _obliged(before: str, context: _Context) -> str:
+    """Who must act: `authority`, `regulated_party` or `unknown`, from the subject before the trigger."""
+    candidates = [before] + [p.text for p in reversed(context.leadins)]
+    for text in candidates:
+        authority = list(_AUTHORITY.finditer(text))
+        regulated = list(_REGULATED.finditer(text))
+        if authority or regulated:
+            last_authority = authority[-1].start() if authority else -1
+            last_regulated = regulated[-1].start() if regulated else -1
+            return "authority" if last_authority > last_regulated else "regulated_party"
+    return "unknown"

@@ -1,0 +1,39 @@
+"""Length-preserving text normalisation before morphological analysis.
+
+Sudachi normalises spelling variants of words it knows, but not character variants such as 揭 (U+63ED)
+for 掲, nor full/half-width forms.  Every replacement here maps one character to one character, so
+offsets in the normalised text are offsets in the original text.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+_VARIANTS = {
+    "揭": "掲", "搨": "掲", "敎": "教", "歷": "歴", "淸": "清", "卽": "即", "賴": "頼", "硏": "研",
+    "錄": "録", "檢": "検", "證": "証", "舖": "舗", "鑛": "鉱", "螢": "蛍", "醫": "医", "藥": "薬",
+    "〜": "～", "‐": "－", "−": "－",
+}
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII: digits and letters to ASCII, keep punctuation
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1 and folded.isalnum():
+            table[code] = folded
+    for code in range(0xFF61, 0xFFA0):  # half-width katakana to full width (one to one only)
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1:
+            table[code] = folded
+    for source, target in _VARIANTS.items():
+        table[ord(source)] = target
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalise(text: str) -> str:
+    """Fold width and character variants; the result has exactly the length of `text`."""
+    return text.translate(_TABLE)

@@ -1,0 +1,122 @@
+"""A small pattern language over morphemes, used by the rule files.
+
+A pattern is a string of steps separated by spaces:
+
+- `掲示` matches a morpheme whose normalised form, dictionary form or surface is 掲示;
+- `閲覧|縦覧` alternatives; `備え*` a prefix (備える, 備え付ける, 備え置く);
+- `@名詞` a part of speech; `掲示@名詞` both;
+- `する?` an optional step; `*` any one morpheme;
+- `...` a gap of up to `window` morphemes (never across 。);
+- `...3` a gap of up to 3 morphemes.
+
+The match span runs from the first to the last matched (non-gap) morpheme.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .analysis import Morpheme
+
+
+@dataclass(slots=True, frozen=True)
+class Step:
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    pos: str | None
+    optional: bool
+    any_token: bool
+    gap: int | None  # not None: this step is a gap of up to `gap` morphemes
+
+    def matches(self, morpheme: Morpheme) -> bool:
+        if self.pos and not (morpheme.pos == self.pos or morpheme.pos_detail == self.pos):
+            return False
+        if self.any_token:
+            return True
+        if morpheme.norm in self.words or morpheme.lemma in self.words or morpheme.surface in self.words:
+            return True
+        return any(m.startswith(self.prefixes) for m in (morpheme.norm, morpheme.lemma, morpheme.surface)) \
+            if self.prefixes else False
+
+
+class PatternError(ValueError):
+    """A rule pattern that cannot be compiled."""
+
+
+@dataclass(slots=True, frozen=True)
+class Pattern:
+    source: str
+    steps: tuple[Step, ...]
+
+    def search(self, morphemes: list[Morpheme], start: int = 0) -> list[tuple[int, int]]:
+        """All non-overlapping matches as (first, last) morpheme indices, inclusive."""
+        found: list[tuple[int, int]] = []
+        index = start
+        while index < len(morphemes):
+            end = _match_at(self.steps, 0, morphemes, index)
+            if end is not None:
+                found.append((index, end))
+                index = end + 1
+            else:
+                index += 1
+        return found
+
+
+def _match_at(steps: tuple[Step, ...], step_index: int, morphemes: list[Morpheme], position: int,
+              last: int | None = None) -> int | None:
+    """Index of the last matched morpheme if steps[step_index:] match from `position`, else None."""
+    if step_index == len(steps):
+        return last
+    step = steps[step_index]
+    if step.gap is not None:
+        for skip in range(step.gap + 1):
+            if position + skip > len(morphemes):
+                break
+            if skip and morphemes[position + skip - 1].surface == "。":
+                break
+            result = _match_at(steps, step_index + 1, morphemes, position + skip, last)
+            if result is not None:
+                return result
+        return None
+    if position < len(morphemes) and step.matches(morphemes[position]):
+        result = _match_at(steps, step_index + 1, morphemes, position + 1, position)
+        if result is not None:
+            return result
+    if step.optional:
+        return _match_at(steps, step_index + 1, morphemes, position, last)
+    return None
+
+
+def compile_pattern(source: str, window: int = 8) -> Pattern:
+    """Compile a pattern string (see the module docstring)."""
+    steps: list[Step] = []
+    for raw in source.split():
+        if raw.startswith("..."):
+            size = raw[3:]
+            if size and not size.isdigit():
+                raise PatternError(f"bad gap {raw!r} in pattern {source!r}")
+            steps.append(Step(frozenset(), (), None, False, False, int(size) if size else window))
+            continue
+        optional = raw.endswith("?")
+        token = raw[:-1] if optional else raw
+        pos = None
+        if "@" in token:
+            token, pos = token.split("@", 1)
+        if not token and not pos:
+            raise PatternError(f"empty step in pattern {source!r}")
+        any_token = token in ("", "*")
+        words: set[str] = set()
+        prefixes: list[str] = []
+        if not any_token:
+            for alternative in token.split("|"):
+                if not alternative:
+                    raise PatternError(f"empty alternative in {raw!r} of pattern {source!r}")
+                if alternative.endswith("*") and len(alternative) > 1:
+                    prefixes.append(alternative[:-1])
+                else:
+                    words.add(alternative)
+        steps.append(Step(frozenset(words), tuple(prefixes), pos, optional, any_token, None))
+    if not steps or all(s.gap is not None for s in steps):
+        raise PatternError(f"pattern {source!r} has nothing to match")
+    if steps[0].gap is not None or steps[-1].gap is not None:
+        raise PatternError(f"pattern {source!r} must not start or end with a gap")
+    return Pattern(source, tuple(steps))
