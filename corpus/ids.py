@@ -18,7 +18,8 @@ _BIG_UNITS = {"万": 10_000}
 _KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十百千万壱弐参拾]+")
 _ERAS = {"明治": "M", "大正": "T", "昭和": "S", "平成": "H", "令和": "R"}
 _LAW_TYPE_KEYS = {"法律": "L", "政令": "CO", "勅令": "IO", "府令": "M", "省令": "M", "内閣府令": "M",
-                  "規則": "R", "条例": "O", "太政官布告": "DP", "告示": "N"}
+                  "規則": "R", "条例": "O", "太政官布告": "DP", "告示": "N", "訓令": "K", "規程": "RT",
+                  "要綱": "Y"}
 
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -110,7 +111,7 @@ def amend_key(amend_law_num: str | None) -> str | None:
         return None
     text = amend_law_num.translate(FULLWIDTH_DIGITS)
     era_match = re.match(r"(明治|大正|昭和|平成|令和)([〇一二三四五六七八九十元0-9]+)年", text)
-    kind_match = re.search(r"(内閣府令|太政官布告|法律|政令|勅令|府令|省令|規則|条例|告示)第([〇一二三四五六七八九十百千0-9]+)号", text)
+    kind_match = re.search(r"(内閣府令|太政官布告|法律|政令|勅令|府令|省令|規則|条例|告示|訓令|規程|要綱)第([〇一二三四五六七八九十百千0-9]+)号", text)
     if not era_match or not kind_match:
         return None
     year_text = era_match.group(2)

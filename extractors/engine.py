@@ -20,7 +20,8 @@ from .rulebook import Exclusion, Rulebook, TriggerRule
 _LEADIN = re.compile(r"(次に掲げる|次の各号|左に掲げる|左の各号|次のとおり|次の事項|次に定める)")
 _MODALITY = re.compile(
     r"(なければならない|なければ、?ならない|ものとする|ことを要する|ねばならない|させることができる|ことができる|"
-    r"なければ[^。]{0,40}(?:できない|ならない|してはならない)|に限る|すること。|しないこと。|こと。$|べし|ヘシ|ベシ|"
+    r"なければ[^。]{0,40}(?:できない|ならない|できず)|ことができず|に限る|すること。|しないこと。|こと。$|べし|ヘシ|ベシ|"
+    r"(?:により|によって|によつて)行な?う。|(?:により|によって|によつて)行わ?なければ|"
     r"ナケレバナラナイ|ナケレハナラナイ|ヲ要ス|モノトス|ルコトヲ得)")
 _AUTHORITY = re.compile(
     r"(行政庁|知事|市町村長|市長|町長|村長|区長|大臣|長官|委員会|本部長|署長|消防長|職員|審査会|審議会|機構|"
@@ -156,6 +157,7 @@ class Extractor:
         if not text:
             return []
         results: list[Finding] = []
+        seen: set[tuple[str, int, int]] = set()
         for sentence_start, sentence_end in split_sentences(text):
             sentence = text[sentence_start:sentence_end]
             self.sentences_seen += 1
@@ -168,7 +170,8 @@ class Extractor:
                 for first, last in rule.pattern.search(morphemes):
                     finding = self._judge(document, provision, context, rule, sentence, morphemes, first, last,
                                           provision.start + sentence_start)
-                    if finding is not None:
+                    if finding is not None and (finding.type, finding.start, finding.end) not in seen:
+                        seen.add((finding.type, finding.start, finding.end))
                         results.append(finding)
         return results
 
@@ -225,6 +228,18 @@ class Extractor:
                 window = morphemes[max(0, first - exclusion.window):first]
                 if _hit(exclusion, "".join(m.surface for m in window), window):
                     return exclusion
+            elif scope == "after_text":
+                if exclusion.regex and exclusion.regex.search(_fold(sentence[end_offset(morphemes, last):])):
+                    return exclusion
+            elif scope == "before_text":
+                if exclusion.regex and exclusion.regex.search(_fold(sentence[:begin])):
+                    return exclusion
+            elif scope == "around_text":
+                after = _fold(sentence[end_offset(morphemes, last):])
+                before = _fold(sentence[:begin])
+                if exclusion.regex and exclusion.regex.search(before) and \
+                        (exclusion.after_regex is None or exclusion.after_regex.search(after)):
+                    return exclusion
             elif scope == "trigger_in_quote":
                 if _inside_quote(sentence, begin):
                     return exclusion
@@ -243,19 +258,18 @@ class Extractor:
     def _digital_alternative(self, type_code: str, provision: Provision, context: _Context,
                              trigger: str) -> str | None:
         """The id of the digital-alternative entry that applies, read over the provision and its article."""
-        own = _fold("".join(p.text for p in context.leadins) + provision.text
-                    + "".join(c.text for c in provision.walk() if c is not provision))
+        paragraph = context.leadins[0] if context.leadins else provision
+        own = _fold("".join(c.text for c in paragraph.walk()))
         for alternative in self.rulebook.alternatives:
             if ("*" in alternative.types or type_code in alternative.types) and alternative.regex.search(own):
                 return alternative.id
         if context.article is None:
             return None
-        stem = trigger[:2]
-        for sibling in context.article.walk():
-            if sibling.kind != "paragraph" or sibling is provision or (context.leadins and sibling is context.leadins[0]):
+        for sibling in context.article.children:
+            if sibling.kind != "paragraph" or sibling is paragraph:
                 continue
-            sibling_text = _fold(sibling.text + "".join(c.text for c in sibling.walk() if c is not sibling))
-            if not (stem in sibling_text or re.search(r"前項|前各項|同項|第[一二三四五六七八九十]+項|前二項|前三項", sibling_text)):
+            sibling_text = _fold("".join(c.text for c in sibling.walk()))
+            if not _refers_to(sibling_text, sibling, paragraph):
                 continue
             for alternative in self.rulebook.alternatives:
                 if ("*" in alternative.types or type_code in alternative.types) and alternative.regex.search(sibling_text):
@@ -273,6 +287,10 @@ class Extractor:
         return round(min(max(score, 0.01), 0.99), 3)
 
 
+def end_offset(morphemes: list[Morpheme], last: int) -> int:
+    return morphemes[last].end
+
+
 def _hit(exclusion: Exclusion, text: str, morphemes: list[Morpheme]) -> bool:
     if exclusion.regex is not None and exclusion.regex.search(text):
         return True
@@ -283,6 +301,32 @@ def _fold(text: str) -> str:
     from .normalize import normalise
 
     return normalise(text)
+
+
+_SUBSTITUTE = re.compile(r"に代えて|に代わり|代わりに|によることができる|を含む|のほか")
+
+
+def _refers_to(text: str, sibling: Provision, paragraph: Provision) -> bool:
+    """Whether another paragraph of the article speaks about `paragraph` and offers a substitute."""
+    if not _SUBSTITUTE.search(text):
+        return False
+    if "前各項" in text or "前二項" in text or "前三項" in text:
+        return True
+    if "前項" in text or "同項" in text:
+        return _next_to(paragraph, sibling)
+    number = paragraph.num or ""
+    if number.isdigit():
+        from analogmap.corpus.ids import int_to_kanji
+
+        return f"第{int_to_kanji(int(number))}項" in text
+    return False
+
+
+def _next_to(paragraph: Provision, sibling: Provision) -> bool:
+    try:
+        return int(sibling.num or 0) == int(paragraph.num or 0) + 1
+    except ValueError:
+        return False
 
 
 def _obliged(before: str, context: _Context) -> str:

@@ -36,6 +36,7 @@ class GoldItem:
     text_sha256: str | None
     split: str
     line: int
+    note: str = ""
 
 
 def load_gold(path: Path) -> list[GoldItem]:
@@ -53,7 +54,7 @@ def load_gold(path: Path) -> list[GoldItem]:
             item = GoldItem(record["provision_id"], record.get("source", ""), types,
                             bool(record.get("digital_alternative", False)),
                             frozenset(record.get("digital_types", [])), record.get("text_sha256"),
-                            record.get("split", "dev"), number)
+                            record.get("split", "dev"), number, record.get("note", ""))
         except (ValueError, KeyError, TypeError) as error:
             if isinstance(error, GoldError):
                 raise

@@ -108,8 +108,8 @@ def compile_pattern(source: str, window: int = 8) -> Pattern:
         prefixes: list[str] = []
         if not any_token:
             for alternative in token.split("|"):
-                if not alternative:
-                    raise PatternError(f"empty alternative in {raw!r} of pattern {source!r}")
+                if not alternative or alternative == "*":
+                    raise PatternError(f"empty or bare '*' alternative in {raw!r} of pattern {source!r}")
                 if alternative.endswith("*") and len(alternative) > 1:
                     prefixes.append(alternative[:-1])
                 else:

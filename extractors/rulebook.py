@@ -62,6 +62,7 @@ class Exclusion:
     pattern: Pattern | None
     window: int
     rationale: str
+    after_regex: re.Pattern | None = None
 
     def applies_to(self, type_code: str) -> bool:
         return "*" in self.types or type_code in self.types
@@ -183,6 +184,7 @@ def _exclusions(path: Path) -> list[Exclusion]:
             id=exclusion_id, scope=entry.get("scope", "sentence"), types=frozenset(entry.get("types", ["*"])),
             regex=_regex(path, exclusion_id, entry.get("regex")), pattern=pattern,
             window=int(entry.get("window", 6)), rationale=entry.get("rationale", ""),
+            after_regex=_regex(path, exclusion_id, entry.get("after_regex")),
         ))
     return found
 

@@ -9,7 +9,9 @@ Candidate pools (a paragraph is judged together with its items and its article):
   (a) keyword hits for each of the 11 types (plain trigger words of docs typology.md),
   (b) "hidden" cues (立会い, 面前, 出頭, 持参, 経由して, 備え付け, 帳簿を備え, 縦覧, 意見の聴取, 出席),
   (c) mentions of a digital alternative (電磁的方法, 自動公衆送信, 映像及び音声の送受信, …),
-  (d) random paragraphs (~15 %).
+  (d) random paragraphs (~15 %),
+  (e) stricter obligation-shaped patterns per type (drawn after (d), so (a)-(d) are unchanged),
+  (f) a wider 巡視/目視/見張り/点検 pool, since visual-inspection duties are rare in Acts.
 At most MAX_PER_LAW paragraphs are taken from one law; rarer pools are filled first.
 
 Usage:  python scripts/gold_sample.py [--corpus /work/shared/corpus] [--out /tmp/gold_candidates_national.jsonl]
@@ -22,7 +24,7 @@ import json
 import random
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.egov_xml import read_egov_xml
