@@ -225,7 +225,7 @@ def check(
 
 @app.command(name="eval")
 def evaluate_command(
-    gold: Path = typer.Argument(..., help="Labelled provisions (JSON Lines, typology.md format)."),
+    gold: list[Path] = typer.Argument(..., help="Labelled provisions (JSON Lines, typology.md format); several files are merged."),
     corpus: Path = typer.Option(Path("../shared/corpus"), "--corpus", help="Directory the gold 'source' paths are in."),
     output_format: str = typer.Option("table", "--format", help="json or table."),
     split: Optional[str] = typer.Option(None, "--split", help="Only this split (dev or holdout)."),
@@ -240,7 +240,11 @@ def evaluate_command(
     from analogmap.extractors.rulebook import RULES_DIR
 
     try:
-        items = load_gold(gold)
+        items = [item for path in gold for item in load_gold(path)]
+        duplicates = {i.provision_id for i in items if sum(j.provision_id == i.provision_id for j in items) > 1} \
+            if len(gold) > 1 else set()
+        if duplicates:
+            raise GoldError(f"provision ids labelled in more than one gold file: {sorted(duplicates)[:5]}")
     except (GoldError, OSError) as error:
         stderr.print(f"[red]{error}[/]")
         raise typer.Exit(EXIT_UNUSABLE_INPUT)
@@ -250,7 +254,8 @@ def evaluate_command(
     for error in result.errors:
         stderr.print(f"[yellow]gold[/] {error}", highlight=False)
     if write_calibration:
-        write_calibration(result.rule_counts, RULES_DIR / "calibration.toml", f"{gold.name}, dev split")
+        write_calibration(result.rule_counts, RULES_DIR / "calibration.toml",
+                          f"{', '.join(p.name for p in gold)}, dev split")
         stderr.print(f"wrote {RULES_DIR / 'calibration.toml'}")
     if output_format == "json":
         sys.stdout.write(json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
