@@ -236,7 +236,8 @@ def evaluate_command(
     """Precision, recall and F1 per type against labelled provisions, beside the keyword baseline."""
     from analogmap.extractors.analysis import versions
     from analogmap.extractors.engine import Extractor
-    from analogmap.extractors.evaluate import GoldError, evaluate, load_gold, write_calibration
+    from analogmap.extractors.evaluate import GoldError, evaluate, load_gold
+    from analogmap.extractors.evaluate import write_calibration as store_calibration
     from analogmap.extractors.rulebook import RULES_DIR
 
     try:
@@ -254,7 +255,7 @@ def evaluate_command(
     for error in result.errors:
         stderr.print(f"[yellow]gold[/] {error}", highlight=False)
     if write_calibration:
-        write_calibration(result.rule_counts, RULES_DIR / "calibration.toml",
+        store_calibration(result.rule_counts, RULES_DIR / "calibration.toml",
                           f"{', '.join(p.name for p in gold)}, dev split")
         stderr.print(f"wrote {RULES_DIR / 'calibration.toml'}")
     if output_format == "json":
