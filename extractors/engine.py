@@ -97,6 +97,31 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def outside_brackets(morphemes: list[Morpheme]) -> list[Morpheme]:
+    """Morphemes outside parentheses: parentheticals (…を除く。以下同じ。) are not where duties are stated."""
+    kept = []
+    depth = 0
+    for morpheme in morphemes:
+        if morpheme.surface in ("（", "("):
+            depth += 1
+        elif morpheme.surface in ("）", ")") and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(morpheme)
+    return kept
+
+
+_PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def strip_parentheticals(text: str) -> str:
+    """Text without (nested) parenthetical insertions, for context regexes."""
+    previous = None
+    while previous != text:
+        previous, text = text, _PARENTHETICAL.sub("", text)
+    return text
+
+
 def _inside_brackets(sentence: str, position: int) -> bool:
     depth = 0
     for char in sentence[:position]:
@@ -165,7 +190,7 @@ class Extractor:
                     and not self.rulebook.prefilter.search(_fold(sentence)):
                 continue
             self.sentences_analysed += 1
-            morphemes = analyse(sentence, self.split_mode)
+            morphemes = outside_brackets(analyse(sentence, self.split_mode))
             for rule in self.rulebook.rules:
                 for first, last in rule.pattern.search(morphemes):
                     finding = self._judge(document, provision, context, rule, sentence, morphemes, first, last,
@@ -192,7 +217,9 @@ class Extractor:
         if rule.needs_modality and not modality:
             self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, "no-modality"))
             return None
-        exclusion = self._excluded(rule.type, sentence, morphemes, first, last, begin, context)
+        obliged = _obliged(sentence[:begin], context)
+        permission_only = obliged == "regulated_party" and _is_permission(sentence)
+        exclusion = self._excluded(rule.type, sentence, morphemes, first, last, begin, context, permission_only)
         if exclusion is not None:
             self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, exclusion.id))
             return None
@@ -206,13 +233,15 @@ class Extractor:
             start=offset + begin, end=offset + end, sentence=sentence, rule=rule.id, confidence=confidence,
             digital_alternative=alternative is not None,
             phase=info.phase_digital if alternative is not None else info.phase_now, max_phase=info.phase_max,
-            obliged=_obliged(sentence[:begin], context), label=provision.label, rationale=rule.rationale,
+            obliged=obliged, label=provision.label, rationale=rule.rationale,
             alternative_rule=alternative, applies_to=applies_to,
         )
 
     def _excluded(self, type_code: str, sentence: str, morphemes: list[Morpheme], first: int, last: int,
-                  begin: int, context: _Context) -> Exclusion | None:
-        folded = _fold(sentence)
+                  begin: int, context: _Context, permission_only: bool = False) -> Exclusion | None:
+        folded = strip_parentheticals(_fold(sentence))
+        after_text = strip_parentheticals(_fold(sentence[end_offset(morphemes, last):]))
+        before_text = strip_parentheticals(_fold(sentence[:begin]))
         for exclusion in self.rulebook.exclusions:
             if not exclusion.applies_to(type_code):
                 continue
@@ -229,16 +258,17 @@ class Extractor:
                 if _hit(exclusion, "".join(m.surface for m in window), window):
                     return exclusion
             elif scope == "after_text":
-                if exclusion.regex and exclusion.regex.search(_fold(sentence[end_offset(morphemes, last):])):
+                if exclusion.regex and exclusion.regex.search(after_text):
                     return exclusion
             elif scope == "before_text":
-                if exclusion.regex and exclusion.regex.search(_fold(sentence[:begin])):
+                if exclusion.regex and exclusion.regex.search(before_text):
                     return exclusion
             elif scope == "around_text":
-                after = _fold(sentence[end_offset(morphemes, last):])
-                before = _fold(sentence[:begin])
-                if exclusion.regex and exclusion.regex.search(before) and \
-                        (exclusion.after_regex is None or exclusion.after_regex.search(after)):
+                if exclusion.regex and exclusion.regex.search(before_text) and \
+                        (exclusion.after_regex is None or exclusion.after_regex.search(after_text)):
+                    return exclusion
+            elif scope == "permission":
+                if permission_only and exclusion.regex and exclusion.regex.search(folded):
                     return exclusion
             elif scope == "trigger_in_quote":
                 if _inside_quote(sentence, begin):
@@ -251,7 +281,8 @@ class Extractor:
                 if context.heading and exclusion.regex and exclusion.regex.search(context.heading):
                     return exclusion
             elif scope == "leadin":
-                if any(exclusion.regex and exclusion.regex.search(_fold(p.text)) for p in context.leadins):
+                if any(exclusion.regex and exclusion.regex.search(strip_parentheticals(_fold(p.text)))
+                       for p in context.leadins):
                     return exclusion
         return None
 
@@ -301,6 +332,14 @@ def _fold(text: str) -> str:
     from .normalize import normalise
 
     return normalise(text)
+
+
+_DUTY = re.compile(r"なければならない|なければ、?ならない|ものとする|ことを要する|ねばならない|なければ[^。]{0,40}(?:できない|できず)")
+
+
+def _is_permission(sentence: str) -> bool:
+    """The sentence only permits (…ことができる) and imposes no duty."""
+    return "ことができる" in sentence and not _DUTY.search(sentence)
 
 
 _SUBSTITUTE = re.compile(r"に代えて|に代わり|代わりに|によることができる|を含む|のほか")

@@ -6,7 +6,7 @@ A pattern is a string of steps separated by spaces:
 - `閲覧|縦覧` alternatives; `備え*` a prefix (備える, 備え付ける, 備え置く);
 - `@名詞` a part of speech; `掲示@名詞` both;
 - `する?` an optional step; `*` any one morpheme;
-- `...` a gap of up to `window` morphemes (never across 。);
+- `...` a gap of up to `window` morphemes (patterns run per sentence, outside parentheses);
 - `...3` a gap of up to 3 morphemes.
 
 The match span runs from the first to the last matched (non-gap) morpheme.
@@ -70,8 +70,6 @@ def _match_at(steps: tuple[Step, ...], step_index: int, morphemes: list[Morpheme
     if step.gap is not None:
         for skip in range(step.gap + 1):
             if position + skip > len(morphemes):
-                break
-            if skip and morphemes[position + skip - 1].surface == "。":
                 break
             result = _match_at(steps, step_index + 1, morphemes, position + skip, last)
             if result is not None:
