@@ -19,7 +19,7 @@ from analogmap.corpus.readers import ReadOptions, collect_files, load_law_id_map
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
                   help="analogmap — アナログ規制を法令・例規から見つけ、技術と改正案に結びつける。")
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 stdout = Console(soft_wrap=True)
 
 EXIT_UNUSABLE_INPUT = 2

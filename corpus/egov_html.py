@@ -905,6 +905,8 @@ def read_egov_html(path: Path, law_id: str | None = None, data: bytes | None = N
         before_article = assembler.article
         before_suppl = assembler.suppl
         position = assembler.builder.position
+        if assembler.pending_caption is not None:  # a caption written just before belongs to what follows
+            position = assembler.pending_caption[1]
         if block.kind in ("heading", "suppl", "suppl_end", "article", "appendix") and before_article is not None:
             ends[id(before_article)] = position - 1
         if block.kind in ("suppl", "suppl_end") and before_suppl is not None:

@@ -19,7 +19,6 @@ from .model import Document
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
-_HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<div", b"<p>", b"<p ", b"<table", b"<head")
 _TEXT_LAW_STRUCTURE = re.compile(r"(?m)^[\s\u3000]*(?:第[〇一二三四五六七八九十百千0-9０-９]+条|附[\s\u3000]*則)")
 
 
@@ -45,7 +44,7 @@ def sniff_format(head: bytes) -> str:
     if stripped.startswith(b"<?xml") or stripped.startswith(b"<Law") or stripped.startswith(b"<!DOCTYPE Law"):
         if b"<law" in stripped.lower()[:_SNIFF_BYTES] and b"<html" not in lowered:
             return "egov-xml"
-    if any(marker in lowered for marker in _HTML_MARKERS) or stripped.startswith(b"<"):
+    if stripped.startswith(b"<"):  # markup must open the file; a README that quotes HTML is text
         if is_egov_html(head):
             return "egov-html"
         if stripped.startswith(b"<?xml") and b"<html" not in lowered:

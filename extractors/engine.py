@@ -300,6 +300,11 @@ class Extractor:
             if sibling.kind != "paragraph" or sibling is paragraph:
                 continue
             sibling_text = _fold("".join(c.text for c in sibling.walk()))
+            for alternative in self.rulebook.alternatives:
+                if type_code in alternative.article_wide_types:
+                    match = alternative.regex.search(strip_parentheticals(sibling_text))
+                    if match and not _CONDITION.search(strip_parentheticals(sibling_text)[:match.start()]):
+                        return alternative.id
             if not _refers_to(sibling_text, sibling, paragraph):
                 continue
             for alternative in self.rulebook.alternatives:
@@ -342,6 +347,7 @@ def _is_permission(sentence: str) -> bool:
     return "ことができる" in sentence and not _DUTY.search(sentence)
 
 
+_CONDITION = re.compile(r"(とき|場合)(は|には|においては)、")
 _SUBSTITUTE = re.compile(r"に代えて|に代わり|代わりに|によることができる|を含む|のほか")
 
 

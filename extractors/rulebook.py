@@ -74,6 +74,7 @@ class DigitalAlternative:
     regex: re.Pattern
     types: frozenset[str]
     rationale: str
+    article_wide_types: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -195,5 +196,6 @@ def _alternatives(path: Path) -> list[DigitalAlternative]:
         found.append(DigitalAlternative(
             id=entry["id"], regex=_regex(path, entry["id"], entry["regex"]),
             types=frozenset(entry.get("types", ["*"])), rationale=entry.get("rationale", ""),
+            article_wide_types=frozenset(entry.get("article_wide_types", [])),
         ))
     return found
