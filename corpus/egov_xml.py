@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -37,7 +38,6 @@ _APPENDIX_TAGS = {
     "SupplProvisionAppdx": ("appendix", "appendix"),
 }
 _TITLE_SUFFIXES = ("Title",)
-_SKIP_TEXT_TAGS = {"Rt"}
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -63,45 +63,44 @@ def parse_xml_bytes(data: bytes, path: Path) -> etree._Element:
     return root
 
 
+_TEXT_OF = etree.XPath("string()")
+
+
 def element_text(element: etree._Element) -> str:
-    """Visible text of an element: ruby bases kept, readings (Rt) dropped, whitespace trimmed."""
-    parts: list[str] = []
-    _collect_text(element, parts)
-    return "".join(parts).strip()
-
-
-def _collect_text(element: etree._Element, parts: list[str]) -> None:
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if child.tag not in _SKIP_TEXT_TAGS and isinstance(child.tag, str):
-            _collect_text(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+    """Visible text of an element, trimmed (ruby readings are stripped when the file is read)."""
+    return _TEXT_OF(element).strip()
 
 
 def _sentences_of(container: etree._Element | None) -> list[tuple[str, str]]:
     """(text, function) for each Sentence in a *Sentence container, Columns joined by a space."""
     if container is None:
         return []
+    if len(container) == 1 and container[0].tag == "Sentence":  # the common case, kept cheap
+        only = container[0]
+        return [(_clean(_TEXT_OF(only)), only.get("Function") or "main")]
     found: list[tuple[str, str]] = []
+    column_run = False
     for child in container:
         tag = child.tag
         if tag == "Sentence":
-            found.append((_clean(element_text(child)), child.get("Function") or "main"))
+            found.append((_clean(_TEXT_OF(child)), child.get("Function") or "main"))
+            column_run = False
         elif tag == "Column":
-            column_text = "".join(_clean(element_text(s)) for s in child.iter("Sentence")) or _clean(element_text(child))
-            if found and found[-1][1] == "column":
-                found[-1] = (found[-1][0] + "　" + column_text, "column")
+            column_text = "".join(_clean(_TEXT_OF(s)) for s in child.iter("Sentence")) \
+                or _clean(element_text(child))
+            if column_run:
+                found[-1] = (found[-1][0] + "　" + column_text, "main")
             else:
-                found.append((column_text, "column"))
-        elif tag in ("Table", "TableStruct", "List"):
+                found.append((column_text, "main"))
+            column_run = True
+        elif tag in ("Table", "TableStruct", "List") or not isinstance(tag, str):
             continue
-        elif isinstance(tag, str):
+        else:
             text = _clean(element_text(child))
             if text:
                 found.append((text, "main"))
-    return [(text, "main" if function == "column" else function) for text, function in found]
+            column_run = False
+    return found
 
 
 def _clean(text: str) -> str:
@@ -167,6 +166,7 @@ def read_egov_xml(path: Path, law_id: str | None = None, data: bytes | None = No
     if not data.strip():
         raise InputError(path, "empty file")
     root = parse_xml_bytes(data, path)
+    etree.strip_elements(root, "Rt", with_tail=False)  # ruby readings are not part of the text
     if root.tag != "Law":
         raise InputError(path, f"not an e-Gov law XML (root element <{root.tag}>, expected <Law>)")
     doc_id = resolve_law_id(path, root, law_id)
@@ -215,7 +215,7 @@ class _Walker:
         return self.builder.unique_id(f"{self.doc_id}#{local}")
 
     def _heading(self) -> str | None:
-        return "／".join(title for _, title in self.headings) or None
+        return _joined_headings(tuple(self.headings))
 
     def container(self, element: etree._Element, prefix: str, label: str, suppl: bool = False,
                   parent: Provision | None = None, depth: int = 0) -> None:
@@ -273,10 +273,17 @@ class _Walker:
     def article(self, element: etree._Element, prefix: str, suppl: bool, parent: Provision | None) -> Provision:
         num = ids.normalise_num(element.get("Num")) or str(len(parent.children) + 1 if parent else len(self.top) + 1)
         local = f"{prefix}{num}" if suppl else f"a{num}"
-        caption_element = element.find("ArticleCaption")
-        caption = element_text(caption_element) if caption_element is not None else None
-        title_element = element.find("ArticleTitle")
-        title = element_text(title_element) if title_element is not None else ids.article_label(num, suppl)
+        caption = None
+        title = None
+        for child in element:
+            if child.tag == "ArticleCaption":
+                caption = element_text(child) or None
+            elif child.tag == "ArticleTitle":
+                title = element_text(child)
+            elif child.tag == "Paragraph":
+                break
+        if title is None:
+            title = ids.article_label(num, suppl)
         start = self.builder.position
         if caption:
             self.builder.add_line(caption)
@@ -303,72 +310,94 @@ class _Walker:
     def paragraph(self, element: etree._Element, id_prefix: str, parent_label: str, parent: Provision | None,
                   first_title: str | None) -> Provision:
         num = ids.normalise_num(element.get("Num")) or "1"
-        caption_element = element.find("ParagraphCaption")
-        caption = element_text(caption_element) if caption_element is not None else None
+        caption = None
+        shown_num = ""
+        sentence_container = None
+        nested: list[etree._Element] = []
+        for child in element:  # one pass over the children: lxml's find() rescans them every time
+            tag = child.tag
+            if tag == "ParagraphSentence":
+                sentence_container = child
+            elif tag == "ParagraphNum":
+                shown_num = element_text(child)
+            elif tag == "ParagraphCaption":
+                caption = element_text(child) or None
+            elif isinstance(tag, str):
+                nested.append(child)
         if caption:
             self.builder.add_line(caption)
-        num_element = element.find("ParagraphNum")
-        shown_num = element_text(num_element) if num_element is not None else ""
-        line_prefix = (first_title or shown_num)
-        line_prefix = f"{line_prefix}　" if line_prefix else ""
-        sentences = _sentences_of(element.find("ParagraphSentence"))
-        text_start, text_end, sentence_objs = self._write_sentences(sentences, line_prefix)
-        label = f"{parent_label}{ids.paragraph_label(num)}"
+        line_prefix = first_title or shown_num
+        text, text_start, text_end, sentence_objs = self._write_sentences(
+            _sentences_of(sentence_container), f"{line_prefix}　" if line_prefix else "")
+        label = parent_label + ids.paragraph_label(num)
         provision = Provision(
             provision_id=self._id(f"{id_prefix}p{num}"), kind="paragraph", num=num, label=label,
-            text="".join(s for s, _ in sentences), start=text_start, end=text_end, caption=caption,
+            text=text, start=text_start, end=text_end, caption=caption,
             parent_id=parent.provision_id if parent else None, sentences=sentence_objs,
             heading=self._heading() if parent is None or parent.kind != "article" else None,
+            deleted=text == "削除",
         )
-        provision.deleted = provision.text == "削除"
-        self._children(element, provision, label)
+        if nested:
+            self._children(nested, provision, label)
         return provision
 
-    def _write_sentences(self, sentences: list[tuple[str, str]], line_prefix: str) -> tuple[int, int, list[Sentence]]:
-        text = "".join(s for s, _ in sentences)
+    def _write_sentences(self, sentences: list[tuple[str, str]],
+                         line_prefix: str) -> tuple[str, int, int, list[Sentence]]:
+        text = sentences[0][0] if len(sentences) == 1 else "".join(s for s, _ in sentences)
         start, end = self.builder.add_line(text, prefix=line_prefix)
         objs: list[Sentence] = []
         offset = start
         for sentence_text, function in sentences:
             objs.append(Sentence(sentence_text, offset, offset + len(sentence_text), function))
             offset += len(sentence_text)
-        return start, end, objs
+        return text, start, end, objs
 
-    def _children(self, element: etree._Element, provision: Provision, label: str) -> None:
+    def _children(self, children: list[etree._Element], provision: Provision, label: str) -> None:
         tables = 0
-        for child in element:
+        local = provision.provision_id.split("#", 1)[1]
+        for child in children:
             tag = child.tag
             if tag == "Item":
-                provision.children.append(self.item(child, provision, label, level=0))
+                provision.children.append(self.item(child, provision, local, label, level=0))
             elif tag.startswith("Subitem") and not tag.endswith(("Title", "Sentence")):
-                provision.children.append(self.item(child, provision, label, level=int(tag[7:])))
+                provision.children.append(self.item(child, provision, local, label, level=int(tag[7:])))
             elif tag in ("TableStruct", "FigStruct", "StyleStruct", "List", "AmendProvision", "Class"):
                 tables += 1
                 provision.children.append(self.table(child, provision, tables, label))
             elif tag == "Paragraph":
-                provision.children.append(self.paragraph(child, provision.provision_id.split("#", 1)[1] + "-",
-                                                         label, provision, None))
+                provision.children.append(self.paragraph(child, local + "-", label, provision, None))
 
-    def item(self, element: etree._Element, parent: Provision, parent_label: str, level: int) -> Provision:
+    def item(self, element: etree._Element, parent: Provision, parent_local: str, parent_label: str,
+             level: int) -> Provision:
         tag = element.tag
+        title_tag, sentence_tag = f"{tag}Title", f"{tag}Sentence"
         num = ids.normalise_num(element.get("Num")) or str(len(parent.children) + 1)
-        title_element = element.find(f"{tag}Title")
-        title = element_text(title_element) if title_element is not None else ""
-        sentences = _sentences_of(element.find(f"{tag}Sentence"))
-        text_start, text_end, sentence_objs = self._write_sentences(sentences, f"{title}　" if title else "")
+        title = ""
+        sentence_container = None
+        nested: list[etree._Element] = []
+        for child in element:
+            child_tag = child.tag
+            if child_tag == sentence_tag:
+                sentence_container = child
+            elif child_tag == title_tag:
+                title = element_text(child)
+            elif isinstance(child_tag, str):
+                nested.append(child)
+        text, text_start, text_end, sentence_objs = self._write_sentences(
+            _sentences_of(sentence_container), f"{title}　" if title else "")
         if level == 0:
-            local = f"{parent.provision_id.split('#', 1)[1]}-i{num}"
-            label = f"{parent_label}{ids.item_label(num)}"
+            local = f"{parent_local}-i{num}"
+            label = parent_label + ids.item_label(num)
         else:
-            local = f"{parent.provision_id.split('#', 1)[1]}.{num}"
-            label = f"{parent_label}{title}"
+            local = f"{parent_local}.{num}"
+            label = parent_label + title
         provision = Provision(
             provision_id=self._id(local), kind="item" if level == 0 else "subitem", num=num, label=label,
-            text="".join(s for s, _ in sentences), start=text_start, end=text_end, parent_id=parent.provision_id,
-            sentences=sentence_objs, level=level,
+            text=text, start=text_start, end=text_end, parent_id=parent.provision_id,
+            sentences=sentence_objs, level=level, deleted=text == "削除",
         )
-        provision.deleted = provision.text == "削除"
-        self._children(element, provision, label)
+        if nested:
+            self._children(nested, provision, label)
         return provision
 
     def table(self, element: etree._Element, parent: Provision, ordinal: int, parent_label: str) -> Provision:
@@ -422,6 +451,11 @@ class _Walker:
         """Containers (articles, 附則) get their whole span as text once the document text exists."""
         for provision in self.spans:
             provision.text = text[provision.start:provision.end]
+
+
+@lru_cache(maxsize=1024)
+def _joined_headings(headings: tuple[tuple[int, str], ...]) -> str | None:
+    return "／".join(title for _, title in headings) or None
 
 
 def _num_from_title(title: str) -> str:

@@ -10,6 +10,7 @@ Tables are `-t<n>` under their provision; appended tables (別表) are `#appdx<N
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
            "壱": 1, "弐": 2, "参": 3}
@@ -73,6 +74,7 @@ def int_to_kanji(number: int) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def num_to_kanji_label(num: str) -> str:
     """`12_2` → 十二の二 (for labels such as 第十二条の二)."""
     pieces = [p for p in num.split("_") if p]
@@ -82,6 +84,7 @@ def num_to_kanji_label(num: str) -> str:
     return "の".join(out)
 
 
+@lru_cache(maxsize=4096)
 def _numbered(num: str, unit: str) -> str:
     """`12_2`, 条 → 第十二条の二."""
     first, *rest = [p for p in num.split("_") if p] or [num]
@@ -89,6 +92,7 @@ def _numbered(num: str, unit: str) -> str:
     return label + "".join("の" + num_to_kanji_label(piece) for piece in rest)
 
 
+@lru_cache(maxsize=4096)
 def article_label(num: str, suppl: bool = False) -> str:
     prefix = "附則" if suppl else ""
     if ":" in num:  # ranges such as 3:5 in e-Gov for 第三条から第五条まで (削除)
@@ -97,10 +101,12 @@ def article_label(num: str, suppl: bool = False) -> str:
     return prefix + _numbered(num, "条")
 
 
+@lru_cache(maxsize=4096)
 def paragraph_label(num: str) -> str:
     return _numbered(num, "項")
 
 
+@lru_cache(maxsize=4096)
 def item_label(num: str) -> str:
     return _numbered(num, "号")
 
@@ -123,6 +129,8 @@ def normalise_num(num: str | None) -> str | None:
     """Normalise a Num attribute: strip spaces, full-width digits to ASCII."""
     if num is None:
         return None
+    if num.isascii() and num.strip() == num:
+        return num or None
     num = num.strip().translate(FULLWIDTH_DIGITS)
     return num or None
 

@@ -298,3 +298,59 @@ def type_step_uri(code: str, order: int) -> str:
 
 __all__ = [name for name in dir() if name.endswith("_uri") or name in {
     "BASE", "AR", "TECHMAP", "ANALOG_TYPES", "law_id_parts", "provision_eid", "analog_type_code"}]
+
+#: Document kinds of `analogmap.corpus.model.DOCUMENT_KINDS` → local names in ar:DocTypeScheme.
+DOC_TYPES: dict[str, str] = {
+    "法律": "DocAct", "政令": "DocCabinetOrder", "勅令": "DocImperialOrder",
+    "府省令": "DocMinisterialOrdinance", "規則": "DocRule", "憲法": "DocConstitution",
+    "条例": "DocLocalOrdinance", "規則(自治体)": "DocLocalRule", "規程": "DocRegulation",
+    "要綱": "DocGuideline", "訓令": "DocInstruction", "告示": "DocNotice", "その他": "DocOther",
+}
+#: Provision kinds of `analogmap.corpus.model.PROVISION_KINDS` → local names in ar:SubdivisionTypeScheme.
+SUBDIVISION_TYPES: dict[str, str] = {
+    "suppl_provision": "SubSupplProvision", "article": "SubArticle", "paragraph": "SubParagraph",
+    "item": "SubItem", "subitem": "SubSubitem", "table": "SubTable", "appdx_table": "SubAppdxTable",
+    "appendix": "SubAppendix",
+}
+#: Review decisions (architecture.md) → local names in ar:ReviewStatusScheme.
+REVIEW_STATUSES: dict[str, str] = {
+    "該当": "StatusApplicable", "非該当": "StatusNotApplicable", "見直し不要": "StatusNoRevisionNeeded",
+    "要改正": "StatusRevisionNeeded", "改正済": "StatusRevised",
+}
+#: Suggestion workflow states → local names in ar:SuggestionStatusScheme.
+SUGGESTION_STATUSES: dict[str, str] = {
+    "draft": "SuggestionDraft", "reviewed": "SuggestionReviewed", "accepted": "SuggestionAccepted",
+    "rejected": "SuggestionRejected",
+}
+
+
+def _lookup(table: dict[str, str], key: str, what: str) -> str:
+    try:
+        return AR + table[key]
+    except KeyError:
+        raise ValueError(f"unknown {what} {key!r}") from None
+
+
+def doc_type_uri(kind: str) -> str:
+    """`法律` → ar:DocAct (the value of eli:type_document)."""
+    return _lookup(DOC_TYPES, kind, "document kind")
+
+
+def subdivision_type_uri(kind: str) -> str:
+    """`paragraph` → ar:SubParagraph (the value of eli:type_subdivision)."""
+    return _lookup(SUBDIVISION_TYPES, kind, "provision kind")
+
+
+def review_status_uri(status: str) -> str:
+    """`要改正` → ar:StatusRevisionNeeded."""
+    return _lookup(REVIEW_STATUSES, status, "review status")
+
+
+def suggestion_status_uri(status: str) -> str:
+    """`draft` → ar:SuggestionDraft."""
+    return _lookup(SUGGESTION_STATUSES, status, "suggestion status")
+
+
+__all__ += ["DOC_TYPES", "SUBDIVISION_TYPES", "REVIEW_STATUSES", "SUGGESTION_STATUSES", "doc_type_uri",
+            "subdivision_type_uri", "review_status_uri", "suggestion_status_uri"]
+__all__ = sorted(set(__all__))

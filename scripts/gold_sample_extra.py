@@ -20,7 +20,11 @@ Pools (a paragraph is read together with its items):
       意見の聴取/出席/専任/選任/常時/巡視/目視/定期/毎年/ごとに…検査/講習/研修/掲示/標識/見やすい/閲覧/帳簿/書面/
       申請書/押印/署名/磁気ディスク/光ディスク), drawn round-robin so that every type gets the same share;
   (b) ~25 %: a duty modal (なければならない/ものとする) and none of the cue words;
-  (c) ~15 %: fully random paragraphs.
+  (c) ~15 %: fully random paragraphs;
+  (d) drawn last with its own seed (SEED + 1) so that (a)-(c) stay as they are: obligation-shaped patterns
+      for the types that (a)-(c) left with few or no positives (目視/巡視, fixed-interval inspections,
+      recording media, 専任/常駐, attendance at training, posting, keeping at an office), without 罰則,
+      準用 or 登録講習機関 wording.
 
 Usage:  python scripts/gold_sample_extra.py [--corpus /work/shared/corpus] [--out /tmp/gold_candidates_extra.jsonl]
                                            [--total 250]
@@ -59,6 +63,18 @@ CUES: dict[str, str] = {
 ANY_CUE = re.compile("|".join(f"(?:{p})" for p in CUES.values()))
 MODAL = re.compile(r"なければならない|ものとする")
 SHARES = {"cue": 0.60, "modal": 0.25, "random": 0.15}
+
+# (d) second pass: (type, pattern, target).
+STRICT_POOLS: list[tuple[str, str, int]] = [
+    ("visual_inspection", r"目視|巡視|見回り|見張", 8),
+    ("periodic_inspection", r"定期に|定期的に|定期検査|定期点検|定期自主検査|毎年[^。]{0,6}回以上|年以内ごとに|年ごとに[^。]{0,20}(検査|点検|測定)", 8),
+    ("physical_media", r"フレキシブルディスク|磁気ディスク|光ディスク|磁気テープ", 6),
+    ("resident_dedicated", r"専任の|常駐|常時[^。]{0,15}(置|配置)|ごとに[^。]{0,30}(置かなければ|選任しなければ)", 7),
+    ("inperson_training", r"(講習|研修)を受けなければ|(講習|研修)を受けさせ|(講習|研修)を修了した者|講習の課程を修了|(講習|研修)を受けた者", 7),
+    ("paper_posting", r"掲示しなければ|見やすい(場所|箇所)に|標識を掲げ", 5),
+    ("inperson_viewing", r"備え置かなければ|備え付けなければ|備えて置かなければ|帳簿を備え|縦覧に供し|閲覧させ", 5),
+]
+STRICT_EXCLUDE = r"罰金|過料|準用する|読み替える|登録講習機関|登録試験機関|指定試験機関|施行期日|証明書を携帯|証票を携帯"
 
 
 def held_out(doc_id: str) -> bool:
@@ -202,11 +218,19 @@ def main(argv: list[str] | None = None) -> int:
     s.take(modal, round(args.total * SHARES["modal"]), "modal")
     s.take([r for r in records if r["provision_id"] not in s.chosen], args.total - len(s.chosen), "random")
 
+    first = set(s.chosen)
+    s.rng = random.Random(SEED + 1)
+    ex = re.compile(STRICT_EXCLUDE)
+    for name, pattern, target in STRICT_POOLS:
+        rx = re.compile(pattern)
+        s.take([r for r in records if rx.search(full_text(r)) and not ex.search(full_text(r))], target, f"strict:{name}")
+
     cands = sorted(s.chosen.values(), key=lambda r: (r["source"], r["provision_id"]))
     with args.out.open("w", encoding="utf-8") as fh:
         for rec in cands:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    pools_n = Counter(r["pools"][0] for r in cands)
+    pools_n = Counter(r["pools"][0].split(":")[0] for r in cands)
+    print(f"first pass {len(first)}, strict pass {len(cands) - len(first)}", file=sys.stderr)
     print(f"{len(records)} dev paragraphs not yet labelled; {len(cands)} candidates from "
           f"{len({r['doc_id'] for r in cands})} documents {dict(sorted(pools_n.items()))}", file=sys.stderr)
     print(f"-> {args.out}", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -340,7 +339,7 @@ def _mixed_tree(tmp_path: Path) -> tuple[Path, list[Path], list[Path]]:
     for n, (name, content) in enumerate(sorted(BAD_CONTENT.items()), start=40):
         path = root / ("sub" if n % 2 else ".") / law_name(n)
         path.write_bytes(content)
-        bad.append(path.resolve() if False else path)
+        bad.append(path)
     secret = secret_file(tmp_path)
     xxe = root / "sub" / law_name(49)
     xxe.write_text(xxe_xml(secret.as_uri()), encoding="utf-8")
@@ -360,7 +359,7 @@ def test_cli_mixed_good_and_bad(tmp_path):
     assert sum(r["doc_id"] == SAMPLE_ID for r in records) == SAMPLE_PROVISIONS
     stderr = _flat(result.stderr)
     for path in bad:
-        assert stderr.count(os.path.normpath(str(path))) == 1, path
+        assert stderr.count(str(path)) == 1, path
     for path in good:
         assert str(path) not in stderr
     assert result.stderr.count("skipped ") == len(bad)
