@@ -25,10 +25,11 @@ _MODALITY = re.compile(
     r"ナケレバナラナイ|ナケレハナラナイ|ヲ要ス|モノトス|ルコトヲ得)")
 _AUTHORITY = re.compile(
     r"(行政庁|知事|市町村長|市長|町長|村長|区長|大臣|長官|委員会|本部長|署長|消防長|職員|審査会|審議会|機構|"
-    r"国|都道府県|市町村|地方公共団体|裁判所|官署|公安委員会|税務署長|局長)(?:は|が)、?")
+    r"国|都道府県|市町村|地方公共団体|裁判所|官署|公安委員会|税務署長|局長|河川管理者|道路管理者|港湾管理者|公園管理者|"
+    r"海岸管理者|下水道管理者|主宰者|審理員|審査庁)(?:は|が)、?")
 _REGULATED = re.compile(
     r"(者|事業者|設置者|管理者|所有者|占有者|開設者|業者|法人|会社|組合|申請者|届出者|使用者|事業主|施工者|"
-    r"建築主|営業者|取扱者|販売業者|製造業者|輸入業者|責任者|受託者|登録者|許可を受けた者)(?:は|が)、?")
+    r"建築主|営業者|取扱者|販売業者|製造業者|輸入業者|責任者|受託者|登録者|許可を受けた者|代理人)(?:は|が)、?")
 _BRACKETS = {"（": "）", "「": "」", "(": ")"}
 
 
@@ -219,7 +220,7 @@ class Extractor:
             return None
         obliged = _obliged(sentence[:begin], context)
         permission_only = obliged == "regulated_party" and _is_permission(sentence)
-        exclusion = self._excluded(rule.type, sentence, morphemes, first, last, begin, context, permission_only)
+        exclusion = self._excluded(rule, sentence, morphemes, first, last, begin, context, permission_only)
         if exclusion is not None:
             self.suppressed.append(Suppressed(provision.provision_id, rule.type, trigger, rule.id, exclusion.id))
             return None
@@ -237,13 +238,14 @@ class Extractor:
             alternative_rule=alternative, applies_to=applies_to,
         )
 
-    def _excluded(self, type_code: str, sentence: str, morphemes: list[Morpheme], first: int, last: int,
+    def _excluded(self, rule: TriggerRule, sentence: str, morphemes: list[Morpheme], first: int, last: int,
                   begin: int, context: _Context, permission_only: bool = False) -> Exclusion | None:
+        type_code = rule.type
         folded = strip_parentheticals(_fold(sentence))
         after_text = strip_parentheticals(_fold(sentence[end_offset(morphemes, last):]))
         before_text = strip_parentheticals(_fold(sentence[:begin]))
         for exclusion in self.rulebook.exclusions:
-            if not exclusion.applies_to(type_code):
+            if not exclusion.applies_to(type_code) or exclusion.id in rule.skip_exclusions:
                 continue
             scope = exclusion.scope
             if scope == "sentence":
@@ -381,7 +383,7 @@ def _obliged(before: str, context: _Context) -> str:
         authority = list(_AUTHORITY.finditer(text))
         regulated = list(_REGULATED.finditer(text))
         if authority or regulated:
-            last_authority = authority[-1].start() if authority else -1
-            last_regulated = regulated[-1].start() if regulated else -1
-            return "authority" if last_authority > last_regulated else "regulated_party"
+            last_authority = authority[-1].end() if authority else -1
+            last_regulated = regulated[-1].end() if regulated else -1
+            return "authority" if last_authority >= last_regulated else "regulated_party"
     return "unknown"

@@ -41,6 +41,7 @@ class TriggerRule:
     require_regex: re.Pattern | None
     positive_examples: tuple[str, ...]
     negative_examples: tuple[str, ...]
+    skip_exclusions: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True, frozen=True)
@@ -169,6 +170,7 @@ def _type_file(path: Path, code: str, data: dict) -> tuple[TypeInfo, list[Trigge
             require_regex=_regex(path, rule_id, entry.get("require_regex")),
             positive_examples=tuple(examples.get("positive", [])),
             negative_examples=tuple(examples.get("negative", [])),
+            skip_exclusions=frozenset(entry.get("skip_exclusions", [])),
         ))
     return info, rules
 

@@ -447,7 +447,7 @@ class _Builder:
         for row in relations[1:]:
             rec = dict(zip(head, row))
             listed.setdefault(int(rec["productId"]), []).append(rec)
-            li = URIRef(f"{uris.TECHMAP}listing/{int(rec['categoryId'])}/{int(rec['productId'])}")
+            li = URIRef(uris.listing_uri(rec["categoryId"], rec["productId"]))
             self.add(li, RDF.type, AR.CatalogListing)
             self.add(li, AR.catalogCall, calls[int(rec["categoryId"])])
             self.add(li, AR.mainCategory, calls[int(rec["mainCategory"])])

@@ -27,6 +27,7 @@ instead of duplicating.  The patterns (documented as well in the header of ``ana
     Process step        {BASE}/techmap/step/{key}
     Catalog call        {BASE}/techmap/call/{10001…10007}[/step/{n}]
     Product             {BASE}/techmap/product/{id}[/component/{n}]
+    Catalog listing     {BASE}/techmap/listing/{call}/{product}
     Organisation        {BASE}/techmap/org/{法人番号} or {BASE}/techmap/org/h{sha256(name)[:12]}
     Type–tech link      {BASE}/techmap/type-link/{code}/{technology}
     Type process step   {BASE}/techmap/type-step/{code}/{n}
@@ -275,6 +276,10 @@ def product_uri(product_id: int | str) -> str:
 
 def component_uri(product_id: int | str, order: int) -> str:
     return f"{product_uri(product_id)}/component/{int(order)}"
+
+
+def listing_uri(call_id: int | str, product_id: int | str) -> str:
+    return f"{TECHMAP}listing/{int(call_id)}/{int(product_id)}"
 
 
 def organization_uri(name: str, corporate_number: str | None = None) -> str:
