@@ -304,8 +304,8 @@ class Extractor:
             sibling_text = _fold("".join(c.text for c in sibling.walk()))
             for alternative in self.rulebook.alternatives:
                 if type_code in alternative.article_wide_types:
-                    match = alternative.regex.search(strip_parentheticals(sibling_text))
-                    if match and not _CONDITION.search(strip_parentheticals(sibling_text)[:match.start()]):
+                    plain = strip_parentheticals(sibling_text)
+                    if alternative.regex.search(plain) and not _CONDITION.search(plain):
                         return alternative.id
             if not _refers_to(sibling_text, sibling, paragraph):
                 continue

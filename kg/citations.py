@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from analogmap.corpus.ids import kanji_to_int
 
-from .records import CitationRecord, Page, ProvisionFilter, ProvisionRecord
+from .records import CitationRecord, ProvisionFilter, ProvisionRecord
 
 _N = r"[〇一二三四五六七八九十百千0-9０-９]+"
 _BRANCH = rf"(?:の{_N}(?![部つ]))*"

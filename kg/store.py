@@ -233,10 +233,9 @@ def dumps(value: Any) -> str:
 
 def build_rdf_graph(store: GraphStore, filter: ProvisionFilter | None = None):
     """An rdflib Graph of the store's content (or of the provisions matching `filter`)."""
+    from analogmap.ontology import uris
     from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, PROV, SKOS
-
-    from analogmap.ontology import uris
 
     ELI = Namespace("http://data.europa.eu/eli/ontology#")
     OA = Namespace("http://www.w3.org/ns/oa#")
@@ -275,7 +274,13 @@ def build_rdf_graph(store: GraphStore, filter: ProvisionFilter | None = None):
         run_ids = {f.scan_run_id for f in findings if f.scan_run_id}
         runs = [r for r in store.iter_records("scan_runs") if r.id in run_ids]
 
-    version_of = {d.id: d.version_date for d in documents}
+    version_of: dict[str, str | None] = {d.id: d.version_date for d in documents}
+
+    def version(doc_id: str) -> str | None:
+        if doc_id not in version_of:  # e.g. the target of a citation outside the filtered set
+            other = store.get_document(doc_id)
+            version_of[doc_id] = other.version_date if other else None
+        return version_of[doc_id]
 
     def valid_date(value: str | None) -> str | None:
         return value if value and len(value) == 10 and value[4] == "-" and value[7] == "-" else None
@@ -285,7 +290,7 @@ def build_rdf_graph(store: GraphStore, filter: ProvisionFilter | None = None):
 
     def provision_node(provision_id: str) -> URIRef:
         doc_id = provision_id.partition("#")[0]
-        return URIRef(uris.provision_uri(provision_id, valid_date(version_of.get(doc_id))))
+        return URIRef(uris.provision_uri(provision_id, valid_date(version(doc_id))))
 
     def finding_node(fid: str) -> URIRef:
         return URIRef(f"{uris.BASE}/id/finding/{fid}")
@@ -335,7 +340,7 @@ def build_rdf_graph(store: GraphStore, filter: ProvisionFilter | None = None):
             graph.add((node, AR.caption, Literal(p.caption, lang="ja")))
         if p.deleted:
             graph.add((node, AR.deleted, Literal(True)))
-        date = valid_date(version_of.get(p.doc_id))
+        date = valid_date(version(p.doc_id))
         parent = provision_node(p.parent_id) if p.parent_id else (
             URIRef(uris.expression_uri(p.doc_id, date)) if date else doc_node(p.doc_id))
         graph.add((node, ELI.is_part_of, parent))

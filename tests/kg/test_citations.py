@@ -10,7 +10,7 @@ OTHER = "322AC0000000049"
 
 def _provisions(doc_id: str, articles: dict[str, list[str]], suppl: dict[str, list[str]] | None = None):
     records, position = [], 0
-    for block, prefix in (("a", ""), ("s", "")):
+    for block in ("a", "s"):
         source = articles if block == "a" else (suppl or {})
         for num, paragraphs in source.items():
             article_id = f"{doc_id}#{block}{num}"

@@ -12,8 +12,6 @@ import json
 
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
-
 from analogmap.corpus import ids
 from analogmap.corpus.model import Document, DocumentBuilder, Provision
 from analogmap.kg.citations import document_citations
@@ -34,6 +32,7 @@ from analogmap.kg.records import (
     suggestion_id,
 )
 from analogmap.kg.store import ENTITIES, GraphStore, open_store
+from rdflib.compare import isomorphic
 
 LAW = "325AC0000000201"
 ORDINANCE = "131016-jorei-R2-5"

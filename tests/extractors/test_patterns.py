@@ -1,0 +1,37 @@
+"""The morpheme pattern language used by the rule files."""
+import pytest
+
+from analogmap.extractors.analysis import analyse
+from analogmap.extractors.patterns import PatternError, compile_pattern
+
+
+def spans(pattern: str, text: str) -> list[str]:
+    morphemes = analyse(text)
+    return [text[morphemes[a].start:morphemes[b].end] for a, b in compile_pattern(pattern).search(morphemes)]
+
+
+def test_normalised_forms_match_spelling_variants():
+    for text in ("立入検査をする。", "立ち入り、検査する。", "立入りをさせる。"):
+        assert spans("立ち入り|立ち入る", text), text
+
+
+def test_compound_homonym_does_not_match_its_part():
+    assert spans("定期", "組合は定期積金を受け入れる。") == []
+    assert spans("定期", "定期に検査する。") == ["定期"]
+
+
+def test_gap_optional_prefix_and_pos():
+    assert spans("帳簿 ...4 備え*", "帳簿を事務所に備え付ける。") == ["帳簿を事務所に備え付ける"]
+    assert spans("書面 を? 交付", "書面交付する。") == ["書面交付"]
+    assert spans("@名詞 ごと に", "事業所ごとに置く。") == ["事業所ごとに"]
+    assert spans("帳簿 ...1 備える", "帳簿を事務所に備える。") == []
+
+
+def test_width_and_character_variants_are_folded_before_analysis():
+    assert spans("掲示", "料金を揭示しなければならない。") == ["揭示"]
+
+
+@pytest.mark.parametrize("bad", ["", "... 掲示", "掲示 ...", "掲示|", "掲示|*", "...x 掲示"])
+def test_bad_patterns_are_refused(bad):
+    with pytest.raises(PatternError):
+        compile_pattern(bad)
