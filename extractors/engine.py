@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 from analogmap.corpus.model import Document, Provision
 
 from .analysis import DEFAULT_SPLIT_MODE, Morpheme, analyse
+from .patterns import index_morphemes
 from .rulebook import Exclusion, Rulebook, TriggerRule
 
 _LEADIN = re.compile(r"(次に掲げる|次の各号|左に掲げる|左の各号|次のとおり|次の事項|次に定める)")
@@ -31,6 +32,8 @@ _REGULATED = re.compile(
     r"(者|事業者|設置者|管理者|所有者|占有者|開設者|業者|法人|会社|組合|申請者|届出者|使用者|事業主|施工者|"
     r"建築主|営業者|取扱者|販売業者|製造業者|輸入業者|責任者|受託者|登録者|許可を受けた者|代理人)(?:は|が)、?")
 _BRACKETS = {"（": "）", "「": "」", "(": ")"}
+_ANY_BRACKET = re.compile(r"[（「(）」)]")
+_PLAIN_SENTENCE = re.compile(r"[^。]*。|[^。]+$")
 
 
 @dataclass(slots=True)
@@ -81,6 +84,9 @@ class _Context:
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans, split at 。 outside brackets (legal text nests 。 inside parentheses)."""
+    if not _ANY_BRACKET.search(text):
+        spans = [(m.start(), m.end()) for m in _PLAIN_SENTENCE.finditer(text) if text[m.start():m.end()].strip()]
+        return spans
     spans = []
     depth = 0
     start = 0
@@ -148,6 +154,16 @@ class Extractor:
         self.suppressed: list[Suppressed] = []
         self.sentences_seen = 0
         self.sentences_analysed = 0
+        self._rules_by_first_word: dict[str, list[TriggerRule]] = {}
+        self._scan_rules: list[TriggerRule] = []
+        for rule in self.rulebook.rules:
+            first = rule.pattern.steps[0]
+            if first.words and not first.prefixes and not first.pos and not first.optional:
+                for word in first.words:
+                    self._rules_by_first_word.setdefault(word, []).append(rule)
+            else:
+                self._scan_rules.append(rule)
+        self._rule_order = {rule.id: n for n, rule in enumerate(self.rulebook.rules)}
 
     # -- public -------------------------------------------------------------------------------
     def extract(self, document: Document) -> list[Finding]:
@@ -192,14 +208,23 @@ class Extractor:
                 continue
             self.sentences_analysed += 1
             morphemes = outside_brackets(analyse(sentence, self.split_mode))
-            for rule in self.rulebook.rules:
-                for first, last in rule.pattern.search(morphemes):
+            index = index_morphemes(morphemes)
+            for rule in self._candidate_rules(index):
+                for first, last in rule.pattern.search(morphemes, index=index):
                     finding = self._judge(document, provision, context, rule, sentence, morphemes, first, last,
                                           provision.start + sentence_start)
                     if finding is not None and (finding.type, finding.start, finding.end) not in seen:
                         seen.add((finding.type, finding.start, finding.end))
                         results.append(finding)
         return results
+
+    def _candidate_rules(self, index: dict[str, list[int]]) -> list[TriggerRule]:
+        """Rules whose first word occurs in the sentence, plus those that must scan, in rule-file order."""
+        candidates = {rule.id: rule for rule in self._scan_rules}
+        for word in index:
+            for rule in self._rules_by_first_word.get(word, ()):
+                candidates[rule.id] = rule
+        return sorted(candidates.values(), key=lambda rule: self._rule_order[rule.id])
 
     def _judge(self, document: Document, provision: Provision, context: _Context, rule: TriggerRule,
                sentence: str, morphemes: list[Morpheme], first: int, last: int, offset: int) -> Finding | None:

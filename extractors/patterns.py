@@ -47,18 +47,37 @@ class Pattern:
     source: str
     steps: tuple[Step, ...]
 
-    def search(self, morphemes: list[Morpheme], start: int = 0) -> list[tuple[int, int]]:
-        """All non-overlapping matches as (first, last) morpheme indices, inclusive."""
+    def search(self, morphemes: list[Morpheme], start: int = 0,
+               index: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
+        """All non-overlapping matches as (first, last) morpheme indices, inclusive.
+
+        `index` (word → positions, from `index_morphemes`) lets a pattern whose first step is a plain
+        word list jump straight to the positions where it can start.
+        """
         found: list[tuple[int, int]] = []
-        index = start
-        while index < len(morphemes):
-            end = _match_at(self.steps, 0, morphemes, index)
+        first = self.steps[0]
+        if index is not None and first.words and not first.prefixes and not first.pos and not first.optional:
+            positions = sorted({i for word in first.words for i in index.get(word, ()) if i >= start})
+        else:
+            positions = range(start, len(morphemes))
+        next_free = start
+        for position in positions:
+            if position < next_free:
+                continue
+            end = _match_at(self.steps, 0, morphemes, position)
             if end is not None:
-                found.append((index, end))
-                index = end + 1
-            else:
-                index += 1
+                found.append((position, end))
+                next_free = end + 1
         return found
+
+
+def index_morphemes(morphemes: list[Morpheme]) -> dict[str, list[int]]:
+    """Positions of each normalised form, dictionary form and surface in a sentence."""
+    index: dict[str, list[int]] = {}
+    for position, morpheme in enumerate(morphemes):
+        for key in {morpheme.norm, morpheme.lemma, morpheme.surface}:
+            index.setdefault(key, []).append(position)
+    return index
 
 
 def _match_at(steps: tuple[Step, ...], step_index: int, morphemes: list[Morpheme], position: int,
