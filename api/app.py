@@ -75,6 +75,43 @@ class BodySizeLimit:
         return await self.app(scope, limited_receive, send)
 
 
+def install_openapi(app: FastAPI) -> None:
+    """Document every error response as `application/problem+json` (`ProblemModel`), including the
+    422 FastAPI adds by itself, and 413 on every POST."""
+    from fastapi.openapi.utils import get_openapi
+
+    from .problems import PROBLEM_MEDIA_TYPE, TITLES, ProblemModel
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                           tags=app.openapi_tags)
+        components = spec.setdefault("components", {}).setdefault("schemas", {})
+        if "ProblemModel" not in components:
+            components["ProblemModel"] = ProblemModel.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in components["ProblemModel"].pop("$defs", {}).items():
+                components.setdefault(name, definition)
+        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+        for path in spec.get("paths", {}).values():
+            for method, operation in path.items():
+                responses = operation.setdefault("responses", {})
+                if method == "post":
+                    responses.setdefault("413", {"description": TITLES["payload-too-large"]})
+                    responses.setdefault("415", {"description": TITLES["unsupported-media-type"]})
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = dict(problem)
+                        if status == "422":
+                            response["description"] = TITLES["validation-error"]
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, store: Any = None) -> FastAPI:
     """The API and the web page.  `store`: an open `GraphStore` to use (else opened from settings and
     closed on shutdown)."""
@@ -119,6 +156,7 @@ def create_app(settings: Settings | None = None, store: Any = None) -> FastAPI:
     static = resources.files("analogmap.api").joinpath("web", "static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
+    install_openapi(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -118,9 +118,7 @@ def fetch(
 
 def _check_worker(path_and_options):
     """Read and extract one file in a worker process; errors come back as text."""
-    path, options, split_mode = path_and_options
-    from analogmap.extractors.engine import Extractor
-
+    path, options, split_mode, suggest = path_and_options
     try:
         document = read_document(path, options)
     except InputError as error:
@@ -128,7 +126,12 @@ def _check_worker(path_and_options):
     except Exception as error:
         return None, [], f"{path}: could not be read ({type(error).__name__}: {error})"
     extractor = _worker_extractor(split_mode)
-    return document.doc_id, [f.to_dict() for f in extractor.extract(document)], None
+    findings = extractor.extract(document)
+    if suggest:
+        from analogmap.api.commands_techmap import enrich
+
+        return document.doc_id, enrich(document, findings), None
+    return document.doc_id, [f.to_dict() for f in findings], None
 
 
 _EXTRACTORS: dict = {}
@@ -164,6 +167,8 @@ def check(
                                           help="Exit 1 when open (non-digital) findings exist."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     split_mode: str = typer.Option("C", "--split-mode", help="Sudachi split mode (A, B or C)."),
+    suggest: bool = typer.Option(False, "--suggest",
+                                 help="Add ranked technologies ('techmap') and a drafted revision ('suggestion')."),
     law_id: Optional[str] = LawIdOption,
     law_id_map: Optional[Path] = LawIdMapOption,
     max_mb: float = MaxMbOption,
@@ -175,7 +180,7 @@ def check(
     options = _read_options(law_id, law_id_map, max_mb)
     problems: list[str] = []
     files = _law_files(paths, problems)
-    tasks = [(path, options, split_mode) for path in files]
+    tasks = [(path, options, split_mode, suggest) for path in files]
     if jobs > 1 and len(tasks) > 1:
         import multiprocessing
 
@@ -280,6 +285,24 @@ def _print_eval_tables(report: dict) -> None:
     for split, calibration in report["calibration"].items():
         stdout.print(f"calibration ({split}): ECE {calibration['ece']}, Brier {calibration['brier']}, "
                      f"n={calibration['n']}; bins {calibration['bins']}")
+
+
+def _register_commands() -> None:
+    """Commands that live beside the steps they drive (technology map, graph scans, the web server)."""
+    from analogmap.api import commands_techmap
+
+    commands_techmap.register(app)
+    for name in ("commands_kg", "commands_serve"):
+        try:
+            module = __import__(f"analogmap.api.{name}", fromlist=["register"])
+        except ModuleNotFoundError as error:
+            if error.name != f"analogmap.api.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:

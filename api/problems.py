@@ -109,6 +109,8 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
 
 
 async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # FastAPI: "There was an error parsing the body" (e.g. not UTF-8)
+        return problem_response(422, "validation-error", str(exc.detail), [{"field": "body", "message": str(exc.detail)}])
     code = _STATUS_CODES.get(exc.status_code, "validation-error" if exc.status_code < 500 else "internal-error")
     detail = exc.detail if isinstance(exc.detail, str) else ""
     return problem_response(exc.status_code, code, detail, headers=getattr(exc, "headers", None))

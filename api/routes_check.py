@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
-from pydantic import ValidationError
-
 from analogmap.corpus.errors import InputError
 from analogmap.corpus.model import Document
 from analogmap.kg.records import (
@@ -30,6 +26,9 @@ from analogmap.kg.records import (
     provisions_of,
     suggestion_id,
 )
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
 
 from . import schemas
 from .problems import Problem, problem_responses
@@ -210,7 +209,7 @@ def run_check(document: Document) -> CheckResult:
             logging.getLogger("analogmap.api").exception("techmap enrichment failed; findings only")
     provision_labels = {p.provision_id: p.label for p in document.walk()}
     items = []
-    for finding, data in zip(findings, dicts):
+    for finding, data in zip(findings, dicts, strict=True):
         data = dict(data)
         data["id"] = finding_id(finding.doc_id, finding.provision_id, finding.type, finding.start, finding.end,
                                 finding.rule)

@@ -8,22 +8,22 @@ import threading
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
 from analogmap.kg.records import (
     MAX_LIMIT,
-    FindingDetail as FindingDetailRecord,
     FindingRecord,
     InvalidCursor,
     ProvisionFilter,
 )
+from analogmap.kg.records import (
+    FindingDetail as FindingDetailRecord,
+)
 from analogmap.kg.store import GraphStore
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import schemas
 from .problems import Problem
 from .settings import Settings
-
 
 # -- dependencies --------------------------------------------------------------------------------
 

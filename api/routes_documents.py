@@ -12,10 +12,9 @@ import io
 import logging
 from typing import Annotated, Any, Literal
 
+from analogmap.kg.records import Page, ProvisionFilter
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-
-from analogmap.kg.records import Page, ProvisionFilter
 
 from . import schemas
 from .problems import Problem, problem_responses
@@ -152,7 +151,7 @@ def fallback_xlsx(title: str, rows: list[dict[str, Any]]) -> bytes:
     sheet.append(["条項", "改正案", "現行", "検出事項", "技術", "先例"])
     for row in rows:
         sheet.append([row["label"], row["new"], row["old"], row["findings"], row["technologies"], row["precedent"]])
-    for column, width in zip("ABCDEF", (14, 60, 60, 40, 24, 20)):
+    for column, width in zip("ABCDEF", (14, 60, 60, 40, 24, 20), strict=True):
         sheet.column_dimensions[column].width = width
     for cells in sheet.iter_rows(min_row=3):
         for cell in cells:

@@ -5,10 +5,9 @@ import csv
 import io
 from typing import Annotated, Iterator, Literal
 
+from analogmap.kg.records import Page, ProvisionFilter
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
-
-from analogmap.kg.records import Page, ProvisionFilter
 
 from . import schemas
 from .problems import Problem, problem_responses

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fastapi import APIRouter
-
 from analogmap.kg.records import ReviewRecord, review_id
+from fastapi import APIRouter
 
 from . import schemas
 from .problems import Problem, problem_responses

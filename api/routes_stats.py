@@ -2,9 +2,8 @@
 document kind (the data behind the overview charts)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-
 from analogmap.kg.records import ProvisionFilter
+from fastapi import APIRouter, Request
 
 from . import schemas
 from .problems import problem_responses

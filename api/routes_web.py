@@ -47,7 +47,8 @@ def type_options() -> str:
 def page(title: str, active: str, main: str, script: str | None = None) -> HTMLResponse:
     current = ' aria-current="page"'
     nav = "".join(f'<li><a href="{href}"{current if href == active else ""}>{label}</a></li>' for href, label in NAV)
-    script_tag = f'<script src="/static/{script}" defer></script>' if script else ""
+    script_tag = (f'<script src="/static/common.js" defer></script><script src="/static/{script}" defer></script>'
+                  if script else "")
     body = f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} — analogmap</title>
@@ -89,7 +90,7 @@ def bar_chart(chart_id: str, title: str, data: list[tuple[str, int, str]], colou
             f'<text x="{label_w - 8}" y="{y + bar_h * 0.72:.1f}" text-anchor="end">{html.escape(short)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{fill or colour}" stroke="#333" stroke-width=".5"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.72:.1f}">{value}</text></g>')
-    table = "".join(f"<tr><th scope=row>{html.escape(l)}</th><td>{v}</td></tr>" for l, v, _ in data)
+    table = "".join(f"<tr><th scope=row>{html.escape(label)}</th><td>{v}</td></tr>" for label, v, _ in data)
     return (f'<section class="chart" aria-labelledby="{chart_id}-h"><h2 id="{chart_id}-h">{html.escape(title)}</h2>'
             f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{chart_id}-h" '
             f'class="bars">{"".join(rows)}</svg>'

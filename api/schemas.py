@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from analogmap.kg.records import REVIEW_DECISIONS
+from pydantic import BaseModel, ConfigDict, Field
 
 ReviewDecision = Literal["該当", "非該当", "見直し不要", "要改正", "改正済"]
 ReviewStatus = Literal["該当", "非該当", "見直し不要", "要改正", "改正済", "unreviewed"]

@@ -256,6 +256,7 @@ _CALL_NAMES = {
     "document": "document", "document_record": "document",
     "text": "provision_text", "provision_text": "provision_text",
     "matches": "matches", "tech_matches": "matches", "technologies": "matches",
+    "article_text": "article_text",
 }
 
 
@@ -294,10 +295,18 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
+def _data(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict):
+        return item
+    if hasattr(item, "to_dict"):
+        return item.to_dict()
+    return {k: getattr(item, k) for k in dir(item) if not k.startswith("_") and not callable(getattr(item, k))}
+
+
 def _tech_match(item: Any, finding: FindingRecord, rank: int) -> TechMatchRecord:
     if isinstance(item, TechMatchRecord):
         return item
-    data = item if isinstance(item, dict) else {k: getattr(item, k) for k in dir(item) if not k.startswith("_")}
+    data = _data(item)
     return TechMatchRecord(finding_id=finding.id, technology_id=str(data.get("technology_id") or data.get("id")),
                            rank=int(data.get("rank", rank)), phase=int(data.get("phase", finding.phase) or 0),
                            rationale=str(data.get("rationale") or ""))
@@ -306,7 +315,7 @@ def _tech_match(item: Any, finding: FindingRecord, rank: int) -> TechMatchRecord
 def _suggestion(item: Any, finding: FindingRecord) -> SuggestionRecord:
     if isinstance(item, SuggestionRecord):
         return item
-    data = item if isinstance(item, dict) else {k: getattr(item, k) for k in dir(item) if not k.startswith("_")}
+    data = _data(item)
     template = str(data.get("template_id") or "")
     technology = data.get("technology_id")
     return SuggestionRecord(
@@ -320,10 +329,28 @@ def _enrich(result: DocumentResult, provisions: dict[str, ProvisionRecord], docu
     match, suggest = enrichers()
     if match is None and suggest is None:
         return
+    article_of: dict[str, str | None] = {}
+
+    def article_id(provision_id: str | None) -> str | None:
+        if provision_id is None or provision_id not in provisions:
+            return None
+        if provision_id not in article_of:
+            provision = provisions[provision_id]
+            article_of[provision_id] = provision.id if provision.kind == "article" else article_id(provision.parent_id)
+        return article_of[provision_id]
+
+    article_texts: dict[str, list[str]] = {}
+    for provision in provisions.values():  # document order
+        owner = article_id(provision.id)
+        if owner is not None and provision.text:
+            article_texts.setdefault(owner, []).append(provision.text)
     for finding in result.findings:
         provision = provisions.get(finding.provision_id)
+        owner = article_id(finding.provision_id)
         values: dict[str, Any] = {"finding": finding, "provision": provision, "document": document,
-                                  "provision_text": provision.text if provision else "", "matches": []}
+                                  "provision_text": provision.text if provision else "",
+                                  "article_text": "\n".join(article_texts.get(owner, [])) if owner else "",
+                                  "matches": []}
         if match is not None:
             try:
                 matches = [_tech_match(m, finding, rank) for rank, m in
@@ -383,10 +410,22 @@ class _Done:
         return self.value
 
 
-def _ignore_sigint() -> None:
+def _worker_init() -> None:
+    """Worker processes: Ctrl-C is the parent's business, and a worker whose parent died (kill -9)
+    exits instead of lingering."""
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class _LocalExecutor:
@@ -398,7 +437,7 @@ class _LocalExecutor:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_ignore_sigint)
+                                            initializer=_worker_init)
 
     @property
     def window(self) -> int:
@@ -543,6 +582,7 @@ def run_scan(paths: Iterable[str | Path], store, jobs: int = 1, executor: str = 
     def problem(text: str) -> None:
         problems.append(text)
         counts["errors"] += 1
+        state.errors += 1
         if on_problem is not None:
             on_problem(text)
 
@@ -583,7 +623,6 @@ def run_scan(paths: Iterable[str | Path], store, jobs: int = 1, executor: str = 
         assert result is not None
         counts["bytes"] += result.size
         if result.status == "error":
-            state.errors += 1
             problem(result.error or f"{entry.path}: unusable")
             return
         if result.status == "unchanged":
@@ -595,7 +634,6 @@ def run_scan(paths: Iterable[str | Path], store, jobs: int = 1, executor: str = 
                 # The file it duplicated is gone or changed: read it for real.
                 result = process_file(entry.path, options)
                 if result.status == "error":
-                    state.errors += 1
                     problem(result.error or f"{entry.path}: unusable")
                     return
             else:

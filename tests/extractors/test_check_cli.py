@@ -131,3 +131,13 @@ def test_eval_refuses_a_bad_gold_file(runner, tmp_path):
     result = runner.invoke(app, ["eval", str(gold), "--corpus", str(tmp_path)])
     assert result.exit_code == 2
     assert "gold.jsonl:1" in result.stderr and "not_a_type" in result.stderr
+
+
+def test_suggest_adds_technologies_and_a_revision(runner, tmp_path):
+    path = write(tmp_path, "park.txt", ORDINANCE)
+    result = runner.invoke(app, ["check", str(path), "--suggest"])
+    assert result.exit_code == 0, result.output
+    posting = next(json.loads(line) for line in result.stdout.splitlines() if '"paper_posting"' in line)
+    assert CONTRACT <= set(posting)
+    assert posting["techmap"] and posting["techmap"][0]["rank"] == 1
+    assert "掲示" in posting["suggestion"]["new_text"] and posting["suggestion"]["template_id"]
