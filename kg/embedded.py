@@ -445,8 +445,10 @@ class EmbeddedStore(GraphStore):
         """WHERE fragments (constants) and their parameters, for aliases p, d and (finding) f."""
         where: list[str] = []
         params: list[Any] = []
-        for value, fragment in ((filter.doc_id, "p.doc_id = ?"), (filter.jurisdiction, "d.jurisdiction = ?"),
-                                (filter.doc_kind, "d.kind = ?"), (filter.provision_kind, "p.kind = ?")):
+        for value, fragment in ((filter.doc_id, "p.doc_id = ?"),
+                                (filter.jurisdiction, "p.doc_id IN (SELECT id FROM documents WHERE jurisdiction = ?)"),
+                                (filter.doc_kind, "p.doc_id IN (SELECT id FROM documents WHERE kind = ?)"),
+                                (filter.provision_kind, "p.kind = ?")):
             if value is not None:
                 where.append(fragment)
                 params.append(value)
@@ -492,7 +494,8 @@ class EmbeddedStore(GraphStore):
         where, params = self._conditions(filter, "p.text")
         if filter.has_finding_conditions():
             fwhere, fparams = self._finding_conditions(filter)
-            where.append("EXISTS (SELECT 1 FROM findings f WHERE f.provision_id = p.id AND " + " AND ".join(fwhere) + ")")
+            # an IN subquery is evaluated once; a correlated EXISTS would walk every provision (seconds, not ms)
+            where.append("p.id IN (SELECT f.provision_id FROM findings f WHERE " + " AND ".join(fwhere) + ")")
             params.extend(fparams)
         if page.sort == "id":
             order = "p.id"
