@@ -7,7 +7,6 @@ the suggested text (or the current text with a note) and the findings.
 from __future__ import annotations
 
 import html
-import inspect
 import io
 import logging
 from typing import Annotated, Any, Literal
@@ -69,7 +68,14 @@ def _row(label: str, old: str, items: list[dict[str, Any]]) -> dict[str, Any]:
             techs.append(match.get("name_ja") or str(match.get("technology_id")))
         notes.append(f"{item.get('type_label') or item['type']}「{item['trigger']}」({item['rule']}, "
                      f"{float(item['confidence']):.2f})")
+    types = list(dict.fromkeys(item["type"] for item in items))
+    phases = [int((item.get("suggestion") or {}).get("phase") or 0) for item in items]
+    templates = [str((item.get("suggestion") or {}).get("template_id") or "") for item in items]
+    provision_ids = [item.get("provision_id") for item in items if item.get("provision_id")]
     return {"label": label, "old": old, "new": new, "findings": "、".join(dict.fromkeys(notes)),
+            "types": types, "phase": max(phases) or None if phases else None,
+            "template_id": "、".join(t for t in dict.fromkeys(templates) if t),
+            "provision_id": provision_ids[0] if provision_ids else "",
             "technologies": "、".join(dict.fromkeys(techs)), "precedent": "、".join(dict.fromkeys(precedents)),
             "changed": new != old}
 
@@ -171,27 +177,29 @@ def _shinkyu_module():
     return shinkyu
 
 
-def _render_with_module(shinkyu, fmt: str, **sources: Any) -> bytes | None:
-    """Use kg.shinkyu when its signatures fit what we have; None to fall back."""
-    import tempfile
-    from pathlib import Path as FilePath
+def _changes(old: str, new: str) -> list:
+    """Changed parts of old → new (for marking), as kg.suggest.Change."""
+    from difflib import SequenceMatcher
 
-    try:
-        parameters = inspect.signature(shinkyu.build_table).parameters
-        kwargs = {name: value for name, value in sources.items() if name in parameters}
-        table = shinkyu.build_table(**kwargs)
-        writer = shinkyu.write_xlsx if fmt == "xlsx" else shinkyu.write_html
-        with tempfile.TemporaryDirectory() as tmp:
-            target = FilePath(tmp) / f"table.{fmt}"
-            result = writer(table, target)
-            if isinstance(result, (bytes, bytearray)):
-                return bytes(result)
-            if isinstance(result, str) and fmt == "html" and not target.exists():
-                return result.encode("utf-8")
-            return target.read_bytes()
-    except Exception:  # noqa: BLE001 - fall back to the plain table
-        log.exception("kg.shinkyu failed; using the fallback table")
-        return None
+    from analogmap.kg.suggest import Change
+
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return [Change(i1, i2, j1, j2, old[i1:i2], new[j1:j2])
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _module_table(shinkyu, title: str, rows: list[dict[str, Any]], fmt: str) -> bytes:
+    """The review sheet through kg.shinkyu (columns 例規名, 条項, 現行, 改正案, 類型, 技術, フェーズ, 根拠・先例, 判定)."""
+    table = [shinkyu.Row(document_title=title, provision_id=row.get("provision_id", ""), label=row["label"],
+                         old_text=row["old"], new_text=row["new"], changes=_changes(row["old"], row["new"]),
+                         types=row.get("types", []), technology=row["technologies"], phase=row.get("phase"),
+                         precedent=row["precedent"], template_id=row.get("template_id", ""), note=row["findings"])
+             for row in rows if row.get("changed")]
+    out = io.BytesIO()
+    if fmt == "xlsx":
+        shinkyu.write_xlsx(table, out)
+        return out.getvalue()
+    return shinkyu.render_html(table, title).encode("utf-8")
 
 
 def _file_response(data: bytes, fmt: str, doc_id: str) -> Response:
@@ -204,11 +212,10 @@ def _file_response(data: bytes, fmt: str, doc_id: str) -> Response:
 def shinkyu_response(document, items: list[dict[str, Any]], fmt: str) -> Response:
     """The table of a checked (unstored) document."""
     shinkyu = _shinkyu_module()
-    data = None
+    rows = rows_from_items(document, items)
     if shinkyu is not None:
-        data = _render_with_module(shinkyu, fmt, document=document, findings=items, items=items)
-    if data is None:
-        rows = rows_from_items(document, items)
+        data = _module_table(shinkyu, document.title, rows, fmt)
+    else:
         data = fallback_xlsx(document.title, rows) if fmt == "xlsx" else fallback_html(document.title, rows)
     return _file_response(data, fmt, document.doc_id)
 
@@ -223,10 +230,9 @@ def shinkyu(doc_id: DocId, store: StoreDep,
     if document is None:
         raise Problem(404, "not-found", f"no document {doc_id!r}")
     shinkyu = _shinkyu_module()
-    data = None
+    rows = rows_from_store(store, doc_id)
     if shinkyu is not None:
-        data = _render_with_module(shinkyu, format, store=store, doc_id=doc_id, document_id=doc_id)
-    if data is None:
-        rows = rows_from_store(store, doc_id)
+        data = _module_table(shinkyu, document.title, rows, format)
+    else:
         data = fallback_xlsx(document.title, rows) if format == "xlsx" else fallback_html(document.title, rows)
     return _file_response(data, format, doc_id)

@@ -5,7 +5,7 @@
 1. Throughput: a fresh store, every law file under the corpus (default ../shared/corpus/egov-xml-gitlaw),
    scanned with `--jobs 1` and `--jobs 2`: MB of input per second, documents, findings.
 2. Memory: the same input repeated 1×, 2× and 4× (each copy under its own law id: symlinks named
-   `rep<k>/<LawId with copy number>/current.xml`, so every copy is a distinct document) scanned with
+   `rep<k>/<LawId with a letter in its number>/current.xml`, so every copy is a distinct document) scanned with
    `--jobs 2` into a fresh store; peak RSS of the scanning process and of its largest worker
    (`getrusage`, the children counted once they have exited).  The pipeline streams through a bounded
    window of in-flight documents, so the peaks stay flat as the input grows.
@@ -47,7 +47,8 @@ def repeated_tree(files: list[Path], times: int, root: Path) -> Path:
             if law_id is None:
                 parsed = law_id_from_file_name(path.stem)
                 law_id = parsed[0] if parsed else f"999ZZ{index:010d}"
-            new_id = law_id if copy == 0 else law_id[:5] + str(copy) + law_id[6:]
+            # The number's first character becomes a letter (B, C, D …): real ids have a digit there.
+            new_id = law_id if copy == 0 else law_id[:5] + chr(ord("A") + copy) + law_id[6:]
             link = target / f"rep{copy}" / new_id / path.name
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(path.resolve())
@@ -93,15 +94,15 @@ def measure(paths: list[Path], jobs: int, store: str, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="*", type=Path)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeat", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--repeat", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--memory-jobs", type=int, default=2)
     parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        args.jobs = args.jobs[0]
+        args.jobs = args.jobs[0] if args.jobs else 1
         child(args)
         return 0
     corpora = args.paths or [DEFAULT_CORPUS]
