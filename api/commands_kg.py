@@ -10,7 +10,6 @@ store or the executor cannot be used.  Wire it into the main app with `register(
 """
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 from typing import Optional

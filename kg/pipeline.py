@@ -200,7 +200,7 @@ def process_file(path: str | Path, options: ScanOptions | None = None,
     result = DocumentResult(path, "ok", sha256=record.sha256 or sha, size=size, document=record,
                             provisions=provisions, findings=findings)
     if options.enrich:
-        _enrich(result, {p.id: p for p in provisions}, record)
+        _enrich(result, document, raw_findings)
     _local_citations(result)
     return result
 
@@ -325,53 +325,50 @@ def _suggestion(item: Any, finding: FindingRecord) -> SuggestionRecord:
         phase=data.get("phase"))
 
 
-def _enrich(result: DocumentResult, provisions: dict[str, ProvisionRecord], document: DocumentRecord) -> None:
+def _enrich(result: DocumentResult, document: Any, raw_findings: list) -> None:
+    """Ranked technologies and a drafted revision per finding, from the parsed document itself."""
     match, suggest = enrichers()
     if match is None and suggest is None:
         return
-    article_of: dict[str, str | None] = {}
-
-    def article_id(provision_id: str | None) -> str | None:
-        if provision_id is None or provision_id not in provisions:
-            return None
-        if provision_id not in article_of:
-            provision = provisions[provision_id]
-            article_of[provision_id] = provision.id if provision.kind == "article" else article_id(provision.parent_id)
-        return article_of[provision_id]
-
-    article_texts: dict[str, list[str]] = {}
-    for provision in provisions.values():  # document order
-        owner = article_id(provision.id)
-        if owner is not None and provision.text:
-            article_texts.setdefault(owner, []).append(provision.text)
-    for finding in result.findings:
-        provision = provisions.get(finding.provision_id)
-        owner = article_id(finding.provision_id)
-        values: dict[str, Any] = {"finding": finding, "provision": provision, "document": document,
-                                  "provision_text": provision.text if provision else "",
-                                  "article_text": "\n".join(article_texts.get(owner, [])) if owner else "",
-                                  "matches": []}
+    techmap = _techmap()
+    for finding, raw in zip(result.findings, raw_findings):
+        provision = document.get(raw.provision_id)
+        article = document.get(raw.provision_id.split("-")[0])
+        matches: list = []
         if match is not None:
             try:
-                matches = [_tech_match(m, finding, rank) for rank, m in
-                           enumerate(_as_list(_call(match, values)), start=1)]
+                matches = _as_list(match(raw, provision.text if provision is not None else raw.sentence,
+                                         article.text if article is not None else "", techmap))
             except Exception as error:  # noqa: BLE001 - enrichment must never lose the findings
                 result.enrichment_errors.append(f"match_finding({finding.id}): {type(error).__name__}: {error}")
-                matches = []
             seen = set()
-            for m in matches:
-                if (m.finding_id, m.technology_id) not in seen:
-                    seen.add((m.finding_id, m.technology_id))
-                    result.tech_matches.append(m)
-            values["matches"] = matches
-        if suggest is not None:
+            for rank, item in enumerate(matches, start=1):
+                record = _tech_match(item, finding, rank)
+                if record.technology_id not in seen:
+                    seen.add(record.technology_id)
+                    result.tech_matches.append(record)
+        if suggest is not None and provision is not None and not raw.digital_alternative:
             try:
-                suggestions = [_suggestion(s, finding) for s in _as_list(_call(suggest, values))]
+                drafted = suggest(raw, provision, document, matches, article=article)
+                suggestions = [] if drafted is None else [
+                    drafted.to_record(finding.id) if hasattr(drafted, "to_record") else _suggestion(drafted, finding)]
             except Exception as error:  # noqa: BLE001
                 result.enrichment_errors.append(f"suggest({finding.id}): {type(error).__name__}: {error}")
                 suggestions = []
             known = {s.id for s in result.suggestions}
             result.suggestions.extend(s for s in suggestions if s.id not in known)
+
+
+_TECHMAP: list = []
+
+
+def _techmap() -> Any:
+    """The technology map, loaded once per process."""
+    if not _TECHMAP:
+        from analogmap.ontology.techmap import load_techmap
+
+        _TECHMAP.append(load_techmap())
+    return _TECHMAP[0]
 
 
 # -- versions --------------------------------------------------------------------------------------
