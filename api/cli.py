@@ -30,6 +30,13 @@ def _read_options(law_id: Optional[str], law_id_map: Optional[Path], max_mb: flo
     return ReadOptions(law_id=law_id, law_id_map=mapping, max_bytes=int(max_mb * 1024 * 1024))
 
 
+def _require_format(value: str, allowed: tuple[str, ...]) -> None:
+    """Refuse an unknown --format with exit status 2."""
+    if value not in allowed:
+        stderr.print(f"unknown --format {value!r}; use {' or '.join(allowed)}")
+        raise typer.Exit(EXIT_UNUSABLE_INPUT)
+
+
 def iter_documents(paths: list[Path], options: ReadOptions, problems: list[str], ignored: list[Path]):
     """Read every law document under `paths`, recording unusable files instead of stopping."""
     for path, explicit in collect_files(paths):
@@ -68,9 +75,7 @@ def parse(
     max_mb: float = MaxMbOption,
 ) -> None:
     """Read laws and ordinances; print one record per provision."""
-    if output_format not in ("jsonl", "table"):
-        stderr.print(f"unknown --format {output_format!r}; use jsonl or table")
-        raise typer.Exit(EXIT_UNUSABLE_INPUT)
+    _require_format(output_format, ("jsonl", "table"))
     options = _read_options(law_id, law_id_map, max_mb)
     problems: list[str] = []
     ignored: list[Path] = []
@@ -174,9 +179,7 @@ def check(
     max_mb: float = MaxMbOption,
 ) -> None:
     """Find analog requirements; print one record per finding."""
-    if output_format not in ("jsonl", "table"):
-        stderr.print(f"unknown --format {output_format!r}; use jsonl or table")
-        raise typer.Exit(EXIT_UNUSABLE_INPUT)
+    _require_format(output_format, ("jsonl", "table"))
     options = _read_options(law_id, law_id_map, max_mb)
     problems: list[str] = []
     files = _law_files(paths, problems)
