@@ -445,9 +445,12 @@ class EmbeddedStore(GraphStore):
         """WHERE fragments (constants) and their parameters, for aliases p, d and (finding) f."""
         where: list[str] = []
         params: list[Any] = []
+        # With free text the scan in id order (stopping at the page size) is cheaper than walking every
+        # provision of a document kind; `+` keeps SQLite from driving the query by the doc_id index.
+        by_document = "+p.doc_id" if filter.terms() else "p.doc_id"
         for value, fragment in ((filter.doc_id, "p.doc_id = ?"),
-                                (filter.jurisdiction, "p.doc_id IN (SELECT id FROM documents WHERE jurisdiction = ?)"),
-                                (filter.doc_kind, "p.doc_id IN (SELECT id FROM documents WHERE kind = ?)"),
+                                (filter.jurisdiction, f"{by_document} IN (SELECT id FROM documents WHERE jurisdiction = ?)"),
+                                (filter.doc_kind, f"{by_document} IN (SELECT id FROM documents WHERE kind = ?)"),
                                 (filter.provision_kind, "p.kind = ?")):
             if value is not None:
                 where.append(fragment)
