@@ -29,6 +29,8 @@ def _tokenizer(mode: str):
     from sudachipy import Dictionary, SplitMode
 
     dictionary = Dictionary(dict="core")
+    if hasattr(dictionary, "tokenizer"):  # SudachiPy >= 0.6.9; create() is deprecated there
+        return dictionary.tokenizer(mode=getattr(SplitMode, mode))
     return dictionary.create(getattr(SplitMode, mode))
 
 
