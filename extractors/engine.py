@@ -330,7 +330,8 @@ class Extractor:
             for alternative in self.rulebook.alternatives:
                 if type_code in alternative.article_wide_types:
                     plain = strip_parentheticals(sibling_text)
-                    if alternative.regex.search(plain) and not _CONDITION.search(plain):
+                    if alternative.regex.search(plain) and not (
+                            alternative.article_wide_unconditional and _CONDITION.search(plain)):
                         return alternative.id
             if not _refers_to(sibling_text, sibling, paragraph):
                 continue

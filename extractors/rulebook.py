@@ -76,6 +76,7 @@ class DigitalAlternative:
     types: frozenset[str]
     rationale: str
     article_wide_types: frozenset[str] = frozenset()
+    article_wide_unconditional: bool = False
 
 
 @dataclass(slots=True)
@@ -199,5 +200,6 @@ def _alternatives(path: Path) -> list[DigitalAlternative]:
             id=entry["id"], regex=_regex(path, entry["id"], entry["regex"]),
             types=frozenset(entry.get("types", ["*"])), rationale=entry.get("rationale", ""),
             article_wide_types=frozenset(entry.get("article_wide_types", [])),
+            article_wide_unconditional=bool(entry.get("article_wide_unconditional", False)),
         ))
     return found
