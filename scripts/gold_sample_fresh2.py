@@ -1,0 +1,231 @@
+"""Sample candidate paragraphs for the fifth (fresh 2) hand-labelled development set, weighted to positives.
+
+Gold set, part 5.  Deterministic (fixed seed 777).  Reads the read-only corpus under /work/shared/corpus and
+writes a work file of candidates OUTSIDE the repository (default /tmp/gold_candidates_fresh2.jsonl).
+tests/data/gold_fresh2.jsonl stores only provision ids, source paths, labels and the sha256 of each
+paragraph's own text.
+
+Sources (dev side only: a document whose id satisfies ``int(sha256(doc_id), 16) % 10 < 3`` is held out and
+skipped by its file name / law id before it is parsed):
+  * egov-xml-gitlaw/laws/*/*/current.xml (Acts, current text; id = folder name),
+  * egov-html-ledmonster-2015/*.html (Acts as of December 2015; id = `law_id_new` column of index.tsv),
+  * egov-xml-lawsdoc/*.xml (the latest dated version of each document; id = file name up to the first "_").
+    2015 texts and dated versions share provision ids with the current Acts, so an id labelled anywhere, or
+    already drawn from another source, is skipped.
+Paragraphs whose provision id is in any tests/data/gold_*.jsonl are skipped.  At most MAX_PER_DOC paragraphs
+per document (law id); documents with no labels yet are preferred.
+
+Pools (a paragraph is read together with its items):
+  (a) ~75 %: a DUTY modal (なければならない/ものとする/ことができない/しなければ) AND a cue word of one of
+      the 11 types, drawn round-robin so that every type gets the same share;
+  (b) ~25 %: random paragraphs.
+
+Usage:  python scripts/gold_sample_fresh2.py [--corpus /work/shared/corpus] [--out /tmp/gold_candidates_fresh2.jsonl]
+                                            [--total 160]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from analogmap.corpus.readers import read_document
+
+SEED = 777
+MAX_PER_DOC = 2
+REPO = Path(__file__).resolve().parents[1]
+GOLD_DIR = REPO / "tests" / "data"
+OWN = "gold_fresh2.jsonl"
+
+CUES: dict[str, str] = {
+    "visual_inspection": r"目視|巡視|巡回|見張",
+    "onsite_audit": r"立入|立ち入|実地|臨検",
+    "periodic_inspection": r"定期|毎年|年ごとに|年に一回",
+    "resident_dedicated": r"専任|常駐|駐在|ごとに[^。]{0,30}置",
+    "inperson_training": r"講習|研修|教育訓練",
+    "paper_posting": r"掲示|標識|見やすい",
+    "inperson_viewing": r"閲覧|縦覧|備え付け|備付け|備え置|備置|帳簿を備え",
+    "physical_media": r"磁気ディスク|光ディスク|フレキシブルディスク",
+    "paper_procedure": r"書面|申請書|届出書|押印|署名|添付",
+    "inperson_procedure": r"出頭|立会|立ち会|面前|持参|対面",
+    "inperson_meeting": r"出席|聴聞|意見の聴取",
+}
+MODAL = re.compile(r"なければならない|ものとする|ことができない|しなければ")
+SHARES = {"cue": 0.75, "random": 0.25}
+
+
+def held_out(doc_id: str) -> bool:
+    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 10 < 3
+
+
+def read_index(path: Path) -> dict[str, str]:
+    """file name -> law id of the 2015 texts."""
+    out = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        cells = line.split("\t")
+        if n and len(cells) > 1 and cells[1].strip():
+            out[cells[0]] = cells[1].strip()
+    return out
+
+
+def sources(corpus: Path) -> list[tuple[str, Path]]:
+    """(doc_id, path) of every dev-side source file; ids come from names, nothing is parsed here."""
+    out: list[tuple[str, Path]] = []
+    for p in sorted((corpus / "egov-xml-gitlaw" / "laws").glob("*/*/current.xml")):
+        out.append((p.parent.name, p))
+    old = corpus / "egov-html-ledmonster-2015"
+    index = read_index(old / "index.tsv")
+    for p in sorted(old.glob("*.html")):
+        if p.name in index:  # without a law id the side cannot be decided: skip
+            out.append((index[p.name], p))
+    latest: dict[str, Path] = {}
+    for p in sorted((corpus / "egov-xml-lawsdoc").glob("*.xml")):
+        latest[p.name.split("_")[0]] = p  # names sort by date within a document
+    out.extend(sorted(latest.items()))
+    return [(d, p) for d, p in out if not held_out(d)]
+
+
+def paragraph_records(corpus: Path, doc_id: str, path: Path) -> list[dict]:
+    doc = read_document(path)
+    if held_out(doc.doc_id) or held_out(doc_id):
+        return []
+    by_id = {p.provision_id: p for p in doc.walk()}
+    out = []
+    for prov in doc.walk():
+        if prov.kind != "paragraph" or getattr(prov, "deleted", False) or not prov.text.strip():
+            continue
+        parent = by_id.get(prov.parent_id) if prov.parent_id else None
+        own = list(prov.walk())
+        items = [f"{c.label} {c.text}" for c in own if c.kind in ("item", "subitem") and c.text.strip()]
+        siblings = []
+        if parent is not None:
+            siblings = [f"{c.label} {c.text}" for c in parent.walk()
+                        if c.kind in ("paragraph", "item", "subitem") and c is not prov and c not in own]
+        out.append({
+            "provision_id": prov.provision_id,
+            "doc_id": doc_id,
+            "title": doc.title,
+            "source": str(path.relative_to(corpus)),
+            "label": prov.label,
+            "article_caption": parent.caption if parent is not None else None,
+            "article_label": parent.label if parent is not None else None,
+            "text": prov.text,
+            "items": items,
+            "siblings": siblings,
+            "text_sha256": hashlib.sha256(prov.text.encode("utf-8")).hexdigest(),
+        })
+    return out
+
+
+def full_text(rec: dict) -> str:
+    return rec["text"] + "\n" + "\n".join(rec["items"])
+
+
+class Sampler:
+    def __init__(self, rng: random.Random, prior: Counter) -> None:
+        self.rng = rng
+        self.per_doc: Counter = Counter()
+        self.prior = prior
+        self.chosen: dict[str, dict] = {}
+
+    def order(self, pool: list[dict]) -> list[dict]:
+        pool = sorted(pool, key=lambda r: (r["provision_id"], r["source"]))
+        self.rng.shuffle(pool)
+        return pool
+
+    def ok(self, rec: dict) -> bool:
+        return rec["provision_id"] not in self.chosen and self.per_doc[rec["doc_id"]] < MAX_PER_DOC
+
+    def add(self, rec: dict, reason: str) -> None:
+        self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
+        self.per_doc[rec["doc_id"]] += 1
+
+    def pick(self, pool: list[dict]) -> dict | None:
+        """Next record of a shuffled pool: documents with no labels yet (prior gold + this sample) first."""
+        best, key = None, None
+        for rec in pool:
+            if not self.ok(rec):
+                continue
+            k = self.prior[rec["doc_id"]] + 2 * self.per_doc[rec["doc_id"]]
+            if key is None or k < key:
+                best, key = rec, k
+                if k == 0:
+                    break
+        return best
+
+    def take(self, pool: list[dict], target: int, reason: str) -> None:
+        pool = self.order(pool)
+        for _ in range(target):
+            rec = self.pick(pool)
+            if rec is None:
+                return
+            self.add(rec, reason)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
+    ap.add_argument("--out", type=Path, default=Path("/tmp/gold_candidates_fresh2.jsonl"))
+    ap.add_argument("--total", type=int, default=160)
+    args = ap.parse_args(argv)
+    rng = random.Random(SEED)
+
+    taken: set[str] = set()
+    prior: Counter = Counter()
+    for gf in sorted(GOLD_DIR.glob("gold_*.jsonl")):
+        if gf.name == OWN:  # re-running must not depend on this set's own labels
+            continue
+        for line in gf.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                pid = json.loads(line)["provision_id"]
+                taken.add(pid)
+                prior[pid.split("#")[0]] += 1
+
+    records: list[dict] = []
+    seen: set[str] = set()
+    for doc_id, path in sources(args.corpus):
+        for r in paragraph_records(args.corpus, doc_id, path):
+            if r["provision_id"] in taken or r["provision_id"] in seen:  # an id is never drawn twice
+                continue
+            seen.add(r["provision_id"])
+            records.append(r)
+
+    s = Sampler(rng, prior)
+    n_cue = round(args.total * SHARES["cue"])
+    duty = [r for r in records if MODAL.search(full_text(r))]
+    pools = {t: s.order([r for r in duty if re.search(p, full_text(r))]) for t, p in CUES.items()}
+    got: Counter = Counter()
+    while sum(got.values()) < n_cue:
+        progressed = False
+        for t in CUES:  # round-robin: same share for every type
+            if sum(got.values()) >= n_cue:
+                break
+            rec = s.pick(pools[t])
+            if rec is not None:
+                s.add(rec, f"cue:{t}")
+                got[t] += 1
+                progressed = True
+        if not progressed:
+            break
+    s.take(records, args.total - len(s.chosen), "random")
+
+    cands = sorted(s.chosen.values(), key=lambda r: (r["source"], r["provision_id"]))
+    with args.out.open("w", encoding="utf-8") as fh:
+        for rec in cands:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    pools_n = Counter(r["pools"][0] for r in cands)
+    print(f"{len(records)} dev paragraphs not yet labelled; {len(cands)} candidates from "
+          f"{len({r['doc_id'] for r in cands})} law ids", file=sys.stderr)
+    print({t: len(p) for t, p in pools.items()}, file=sys.stderr)
+    print(dict(sorted(pools_n.items())), file=sys.stderr)
+    print(f"-> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
