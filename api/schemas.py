@@ -81,7 +81,9 @@ class Review(_Out):
     replaces: str | None = None
 
 
-class Finding(_Out):
+class _FindingFields(_Out):
+    """The extractor's output contract, shared by stored findings and /check results."""
+
     id: str
     doc_id: str
     provision_id: str
@@ -98,6 +100,9 @@ class Finding(_Out):
     max_phase: int
     obliged: str
     rationale: str = ""
+
+
+class Finding(_FindingFields):
     review_status: str = "unreviewed"
     span_start: int = Field(description="start of the trigger within the provision text")
     span_end: int = Field(description="end of the trigger within the provision text")
@@ -140,28 +145,12 @@ class CheckRequest(BaseModel):
     jurisdiction: str | None = Field(None, max_length=100)
 
 
-class CheckFinding(BaseModel):
+class CheckFinding(_FindingFields):
     """A finding of /check: the extractor's fields plus technology matches and a suggested revision."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", from_attributes=True)
 
-    id: str
-    doc_id: str
-    provision_id: str
     provision_label: str = ""
-    type: str
-    type_label: str = ""
-    trigger: str
-    start: int
-    end: int
-    sentence: str
-    rule: str
-    confidence: float
-    digital_alternative: bool
-    phase: int
-    max_phase: int
-    obliged: str
-    rationale: str = ""
     tech_matches: list[TechMatch] = Field(default_factory=list)
     suggestion: dict[str, Any] | None = None
     techmap: Any = None
