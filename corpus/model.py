@@ -83,6 +83,7 @@ class Document:
     provisions: list[Provision] = field(default_factory=list)
     law_num: str | None = None
     source_format: str = ""
+    _by_id: dict[str, Provision] | None = field(default=None, repr=False, compare=False)
 
     def walk(self) -> Iterator[Provision]:
         """All provisions in document order (pre-order)."""
@@ -90,11 +91,10 @@ class Document:
             yield from provision.walk()
 
     def get(self, provision_id: str) -> Provision | None:
-        """The provision with this id, or None."""
-        for provision in self.walk():
-            if provision.provision_id == provision_id:
-                return provision
-        return None
+        """The provision with this id, or None (an index built on first use; documents are read-only)."""
+        if self._by_id is None:
+            self._by_id = {provision.provision_id: provision for provision in self.walk()}
+        return self._by_id.get(provision_id)
 
 
 class DocumentBuilder:
