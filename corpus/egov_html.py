@@ -756,7 +756,7 @@ def _2015_blocks(body: etree._Element) -> tuple[list[_Block], str, str | None]:
             blocks.append(_Block("heading", text=text, level=_HEADING_LEVELS[unit]))
 
     def visit(element: etree._Element) -> None:
-        nonlocal title, law_num, started
+        nonlocal title, law_num
         for child in element:
             if not isinstance(child.tag, str):
                 continue

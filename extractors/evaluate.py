@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analogmap.corpus.errors import InputError
-from analogmap.corpus.model import Document, Provision, paragraph_level_id
+from analogmap.corpus.model import Provision, paragraph_level_id
 from analogmap.corpus.readers import read_document
 
 from .baseline import keyword_types

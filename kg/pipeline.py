@@ -250,41 +250,6 @@ def enrichment_versions() -> dict[str, str]:
     return out
 
 
-_CALL_NAMES = {
-    "finding": "finding", "finding_record": "finding", "record": "finding",
-    "provision": "provision", "provision_record": "provision",
-    "document": "document", "document_record": "document",
-    "text": "provision_text", "provision_text": "provision_text",
-    "matches": "matches", "tech_matches": "matches", "technologies": "matches",
-    "article_text": "article_text",
-}
-
-
-def _call(function: Callable, values: dict[str, Any]) -> Any:
-    """Call an enrichment function with the arguments its signature names (first positional: finding)."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        return function(values["finding"])
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    for index, parameter in enumerate(parameters):
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        key = _CALL_NAMES.get(parameter.name)
-        if key is None and index == 0:
-            key = "finding"
-        if key is None:
-            if parameter.default is parameter.empty:
-                raise TypeError(f"{function.__qualname__}: cannot supply parameter {parameter.name!r}")
-            continue
-        if parameter.kind == parameter.POSITIONAL_ONLY:
-            args.append(values[key])
-        else:
-            kwargs[parameter.name] = values[key]
-    return function(*args, **kwargs)
-
-
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
