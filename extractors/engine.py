@@ -27,7 +27,7 @@ _MODALITY = re.compile(
 _AUTHORITY = re.compile(
     r"(行政庁|知事|市町村長|市長|町長|村長|区長|大臣|長官|委員会|本部長|署長|消防長|職員|審査会|審議会|機構|"
     r"国|都道府県|市町村|地方公共団体|裁判所|官署|公安委員会|税務署長|局長|河川管理者|道路管理者|港湾管理者|公園管理者|"
-    r"海岸管理者|下水道管理者|主宰者|審理員|審査庁)(?:は|が)、?")
+    r"海岸管理者|下水道管理者|主宰者|審理員|審査庁|命じた者|委任した者|命を受けた者|委任を受けた者)(?:は|が)、?")
 _REGULATED = re.compile(
     r"(者|事業者|設置者|管理者|所有者|占有者|開設者|業者|法人|会社|組合|申請者|届出者|使用者|事業主|施工者|"
     r"建築主|営業者|取扱者|販売業者|製造業者|輸入業者|責任者|受託者|登録者|許可を受けた者|代理人|参加人|審査請求人|"
@@ -272,6 +272,8 @@ class Extractor:
         before_text = strip_parentheticals(_fold(sentence[:begin]))
         for exclusion in self.rulebook.exclusions:
             if not exclusion.applies_to(type_code) or exclusion.id in rule.skip_exclusions:
+                continue
+            if exclusion.unless_after is not None and exclusion.unless_after.search(after_text):
                 continue
             scope = exclusion.scope
             if scope == "sentence":

@@ -64,6 +64,7 @@ class Exclusion:
     window: int
     rationale: str
     after_regex: re.Pattern | None = None
+    unless_after: re.Pattern | None = None  # the exclusion does not apply when the text after the trigger matches
 
     def applies_to(self, type_code: str) -> bool:
         return "*" in self.types or type_code in self.types
@@ -189,6 +190,7 @@ def _exclusions(path: Path) -> list[Exclusion]:
             regex=_regex(path, exclusion_id, entry.get("regex")), pattern=pattern,
             window=int(entry.get("window", 6)), rationale=entry.get("rationale", ""),
             after_regex=_regex(path, exclusion_id, entry.get("after_regex")),
+            unless_after=_regex(path, exclusion_id, entry.get("unless_after")),
         ))
     return found
 

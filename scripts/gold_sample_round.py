@@ -1,27 +1,30 @@
-"""Sample candidate paragraphs for the fifth (fresh 2) hand-labelled development set, weighted to positives.
+"""Sample candidate paragraphs for one fresh round of the hand-labelled development set, weighted to positives.
 
-Gold set, part 5.  Deterministic (fixed seed 777).  Reads the read-only corpus under /work/shared/corpus and
-writes a work file of candidates OUTSIDE the repository (default /tmp/gold_candidates_fresh2.jsonl).
-tests/data/gold_fresh2.jsonl stores only provision ids, source paths, labels and the sha256 of each
-paragraph's own text.
+Gold set, parts 5 onwards (gold_fresh2.jsonl: ``--seed 777 --own gold_fresh2.jsonl``; gold_fresh3.jsonl and
+gold_fresh4.jsonl: see their rows in LABELLING.md).  Deterministic for a given seed.  Reads the read-only corpus
+under /work/shared/corpus and writes a work file of candidates OUTSIDE the repository.  The gold file stores
+only provision ids, source paths, labels and the sha256 of each paragraph's own text.
 
 Sources (dev side only: a document whose id satisfies ``int(sha256(doc_id), 16) % 10 < 3`` is held out and
 skipped by its file name / law id before it is parsed):
   * egov-xml-gitlaw/laws/*/*/current.xml (Acts, current text; id = folder name),
   * egov-html-ledmonster-2015/*.html (Acts as of December 2015; id = `law_id_new` column of index.tsv),
-  * egov-xml-lawsdoc/*.xml (the latest dated version of each document; id = file name up to the first "_").
+  * egov-xml-lawsdoc/*.xml (the latest dated version of each document; id = file name up to the first "_"),
+  * egov-html-ledmonster/*.html (施行令/施行規則, e-Gov API v2 HTML; id = file name up to the first "_").
+  ``--sources`` picks among them (xml, html2015, lawsdoc, html).
     2015 texts and dated versions share provision ids with the current Acts, so an id labelled anywhere, or
     already drawn from another source, is skipped.
-Paragraphs whose provision id is in any tests/data/gold_*.jsonl are skipped.  At most MAX_PER_DOC paragraphs
-per document (law id); documents with no labels yet are preferred.
+Paragraphs whose provision id is in any tests/data/gold_*.jsonl are skipped.  At most a few paragraphs
+per document (law id; ``--max-per-doc``, default 2); documents with no labels yet are preferred.
 
 Pools (a paragraph is read together with its items):
   (a) ~75 %: a DUTY modal (なければならない/ものとする/ことができない/しなければ) AND a cue word of one of
-      the 11 types, drawn round-robin so that every type gets the same share;
+      the 11 types, drawn round-robin; ``--extra-share TYPE`` (repeatable) gives a type one more turn per
+      round, for types with few labelled positives;
   (b) ~25 %: random paragraphs.
 
-Usage:  python scripts/gold_sample_fresh2.py [--corpus /work/shared/corpus] [--out /tmp/gold_candidates_fresh2.jsonl]
-                                            [--total 160]
+Usage:  python scripts/gold_sample_round.py --own gold_freshN.jsonl --seed N [--corpus /work/shared/corpus]
+            [--out /tmp/gold_candidates.jsonl] [--total 160] [--sources xml,html2015,lawsdoc] [--extra-share TYPE]
 """
 from __future__ import annotations
 
@@ -36,11 +39,8 @@ from pathlib import Path
 
 from analogmap.corpus.readers import read_document
 
-SEED = 777
-MAX_PER_DOC = 2
 REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "data"
-OWN = "gold_fresh2.jsonl"
 
 CUES: dict[str, str] = {
     "visual_inspection": r"目視|巡視|巡回|見張",
@@ -73,20 +73,28 @@ def read_index(path: Path) -> dict[str, str]:
     return out
 
 
-def sources(corpus: Path) -> list[tuple[str, Path]]:
-    """(doc_id, path) of every dev-side source file; ids come from names, nothing is parsed here."""
-    out: list[tuple[str, Path]] = []
-    for p in sorted((corpus / "egov-xml-gitlaw" / "laws").glob("*/*/current.xml")):
-        out.append((p.parent.name, p))
-    old = corpus / "egov-html-ledmonster-2015"
-    index = read_index(old / "index.tsv")
-    for p in sorted(old.glob("*.html")):
-        if p.name in index:  # without a law id the side cannot be decided: skip
-            out.append((index[p.name], p))
+def latest_by_prefix(folder: Path, pattern: str) -> list[tuple[str, Path]]:
+    """(id, path) of the last file per id, the id being the name up to the first "_" (names sort by date)."""
     latest: dict[str, Path] = {}
-    for p in sorted((corpus / "egov-xml-lawsdoc").glob("*.xml")):
-        latest[p.name.split("_")[0]] = p  # names sort by date within a document
-    out.extend(sorted(latest.items()))
+    for p in sorted(folder.glob(pattern)):
+        latest[p.name.split("_")[0]] = p
+    return sorted(latest.items())
+
+
+def sources(corpus: Path, kinds: set[str]) -> list[tuple[str, Path]]:
+    """(doc_id, path) of every dev-side source file of the chosen kinds; ids come from names, nothing is parsed."""
+    out: list[tuple[str, Path]] = []
+    if "xml" in kinds:
+        out.extend((p.parent.name, p) for p in sorted((corpus / "egov-xml-gitlaw" / "laws").glob("*/*/current.xml")))
+    if "html2015" in kinds:
+        old = corpus / "egov-html-ledmonster-2015"
+        index = read_index(old / "index.tsv")
+        # without a law id the side cannot be decided: skip
+        out.extend((index[p.name], p) for p in sorted(old.glob("*.html")) if p.name in index)
+    if "lawsdoc" in kinds:
+        out.extend(latest_by_prefix(corpus / "egov-xml-lawsdoc", "*.xml"))
+    if "html" in kinds:
+        out.extend(latest_by_prefix(corpus / "egov-html-ledmonster", "*.html"))
     return [(d, p) for d, p in out if not held_out(d)]
 
 
@@ -127,8 +135,9 @@ def full_text(rec: dict) -> str:
 
 
 class Sampler:
-    def __init__(self, rng: random.Random, prior: Counter) -> None:
+    def __init__(self, rng: random.Random, prior: Counter, max_per_doc: int) -> None:
         self.rng = rng
+        self.max_per_doc = max_per_doc
         self.per_doc: Counter = Counter()
         self.prior = prior
         self.chosen: dict[str, dict] = {}
@@ -139,7 +148,7 @@ class Sampler:
         return pool
 
     def ok(self, rec: dict) -> bool:
-        return rec["provision_id"] not in self.chosen and self.per_doc[rec["doc_id"]] < MAX_PER_DOC
+        return rec["provision_id"] not in self.chosen and self.per_doc[rec["doc_id"]] < self.max_per_doc
 
     def add(self, rec: dict, reason: str) -> None:
         self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
@@ -170,15 +179,21 @@ class Sampler:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
-    ap.add_argument("--out", type=Path, default=Path("/tmp/gold_candidates_fresh2.jsonl"))
+    ap.add_argument("--out", type=Path, default=Path("/tmp/gold_candidates.jsonl"))
     ap.add_argument("--total", type=int, default=160)
+    ap.add_argument("--own", required=True, help="Name of the gold file this round becomes (its ids are not 'taken').")
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--sources", default="xml,html2015,lawsdoc")
+    ap.add_argument("--max-per-doc", type=int, default=2)
+    ap.add_argument("--extra-share", action="append", default=[], choices=sorted(CUES))
     args = ap.parse_args(argv)
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
+    turns = list(CUES) + list(args.extra_share)
 
     taken: set[str] = set()
     prior: Counter = Counter()
     for gf in sorted(GOLD_DIR.glob("gold_*.jsonl")):
-        if gf.name == OWN:  # re-running must not depend on this set's own labels
+        if gf.name == args.own:  # re-running must not depend on this set's own labels
             continue
         for line in gf.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -188,21 +203,21 @@ def main(argv: list[str] | None = None) -> int:
 
     records: list[dict] = []
     seen: set[str] = set()
-    for doc_id, path in sources(args.corpus):
+    for doc_id, path in sources(args.corpus, set(args.sources.split(","))):
         for r in paragraph_records(args.corpus, doc_id, path):
             if r["provision_id"] in taken or r["provision_id"] in seen:  # an id is never drawn twice
                 continue
             seen.add(r["provision_id"])
             records.append(r)
 
-    s = Sampler(rng, prior)
+    s = Sampler(rng, prior, args.max_per_doc)
     n_cue = round(args.total * SHARES["cue"])
     duty = [r for r in records if MODAL.search(full_text(r))]
     pools = {t: s.order([r for r in duty if re.search(p, full_text(r))]) for t, p in CUES.items()}
     got: Counter = Counter()
     while sum(got.values()) < n_cue:
         progressed = False
-        for t in CUES:  # round-robin: same share for every type
+        for t in turns:  # round-robin: one share per turn
             if sum(got.values()) >= n_cue:
                 break
             rec = s.pick(pools[t])
