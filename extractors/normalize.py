@@ -34,6 +34,8 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+# str.translate walks every character through a dict; most sentences need no change, so look first (in C).
+_TRANSLATABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "]")
 
 
 # A large つ between a kana or kanji and て/た is the old spelling of the geminate っ (あつて, 行つた,
@@ -43,4 +45,6 @@ _OLD_SOKUON = re.compile(r"(?<=[ぁ-ゖ一-鿿々])つ(?=[てた])")
 
 def normalise(text: str) -> str:
     """Fold width, character variants and the old large つ; the result has exactly the length of `text`."""
-    return _OLD_SOKUON.sub("っ", text.translate(_TABLE))
+    if _TRANSLATABLE.search(text):
+        text = text.translate(_TABLE)
+    return _OLD_SOKUON.sub("っ", text)

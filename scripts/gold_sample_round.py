@@ -5,8 +5,9 @@ gold_fresh4.jsonl: see their rows in LABELLING.md).  Deterministic for a given s
 under /work/shared/corpus and writes a work file of candidates OUTSIDE the repository.  The gold file stores
 only provision ids, source paths, labels and the sha256 of each paragraph's own text.
 
-Sources (dev side only: a document whose id satisfies ``int(sha256(doc_id), 16) % 10 < 3`` is held out and
-skipped by its file name / law id before it is parsed):
+Sources (dev side by default: a document whose id satisfies ``int(sha256(doc_id), 16) % 10 < 3`` is held out and
+skipped by its file name / law id before it is parsed; ``--side holdout`` draws from those documents only, for a
+held-out file that is scored but never used to write rules):
   * egov-xml-gitlaw/laws/*/*/current.xml (Acts, current text; id = folder name),
   * egov-html-ledmonster-2015/*.html (Acts as of December 2015; id = `law_id_new` column of index.tsv),
   * egov-xml-lawsdoc/*.xml (the latest dated version of each document; id = file name up to the first "_"),
@@ -14,7 +15,8 @@ skipped by its file name / law id before it is parsed):
   ``--sources`` picks among them (xml, html2015, lawsdoc, html).
     2015 texts and dated versions share provision ids with the current Acts, so an id labelled anywhere, or
     already drawn from another source, is skipped.
-Paragraphs whose provision id is in any tests/data/gold_*.jsonl are skipped.  At most a few paragraphs
+Paragraphs whose provision id is in any tests/data/gold_*.jsonl (other than ``--own``) are skipped, so a draw is
+reproduced with the gold files that existed when it was made.  At most a few paragraphs
 per document (law id; ``--max-per-doc``, default 2); documents with no labels yet are preferred.
 
 Pools (a paragraph is read together with its items):
@@ -81,8 +83,12 @@ def latest_by_prefix(folder: Path, pattern: str) -> list[tuple[str, Path]]:
     return sorted(latest.items())
 
 
-def sources(corpus: Path, kinds: set[str]) -> list[tuple[str, Path]]:
-    """(doc_id, path) of every dev-side source file of the chosen kinds; ids come from names, nothing is parsed."""
+def on_side(doc_id: str, side: str) -> bool:
+    return held_out(doc_id) == (side == "holdout")
+
+
+def sources(corpus: Path, kinds: set[str], side: str) -> list[tuple[str, Path]]:
+    """(doc_id, path) of every source file of the chosen kinds on one side; ids come from names, nothing is parsed."""
     out: list[tuple[str, Path]] = []
     if "xml" in kinds:
         out.extend((p.parent.name, p) for p in sorted((corpus / "egov-xml-gitlaw" / "laws").glob("*/*/current.xml")))
@@ -95,12 +101,12 @@ def sources(corpus: Path, kinds: set[str]) -> list[tuple[str, Path]]:
         out.extend(latest_by_prefix(corpus / "egov-xml-lawsdoc", "*.xml"))
     if "html" in kinds:
         out.extend(latest_by_prefix(corpus / "egov-html-ledmonster", "*.html"))
-    return [(d, p) for d, p in out if not held_out(d)]
+    return [(d, p) for d, p in out if on_side(d, side)]
 
 
-def paragraph_records(corpus: Path, doc_id: str, path: Path) -> list[dict]:
+def paragraph_records(corpus: Path, doc_id: str, path: Path, side: str) -> list[dict]:
     doc = read_document(path)
-    if held_out(doc.doc_id) or held_out(doc_id):
+    if not (on_side(doc.doc_id, side) and on_side(doc_id, side)):
         return []
     by_id = {p.provision_id: p for p in doc.walk()}
     out = []
@@ -185,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--sources", default="xml,html2015,lawsdoc")
     ap.add_argument("--max-per-doc", type=int, default=2)
+    ap.add_argument("--side", choices=("dev", "holdout"), default="dev",
+                    help="Draw from development documents (default) or from held-out ones, for a held-out file.")
     ap.add_argument("--extra-share", action="append", default=[], choices=sorted(CUES))
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
@@ -203,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
 
     records: list[dict] = []
     seen: set[str] = set()
-    for doc_id, path in sources(args.corpus, set(args.sources.split(","))):
-        for r in paragraph_records(args.corpus, doc_id, path):
+    for doc_id, path in sources(args.corpus, set(args.sources.split(",")), args.side):
+        for r in paragraph_records(args.corpus, doc_id, path, args.side):
             if r["provision_id"] in taken or r["provision_id"] in seen:  # an id is never drawn twice
                 continue
             seen.add(r["provision_id"])
@@ -234,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         for rec in cands:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     pools_n = Counter(r["pools"][0] for r in cands)
-    print(f"{len(records)} dev paragraphs not yet labelled; {len(cands)} candidates from "
+    print(f"{len(records)} {args.side} paragraphs not yet labelled; {len(cands)} candidates from "
           f"{len({r['doc_id'] for r in cands})} law ids", file=sys.stderr)
     print({t: len(p) for t, p in pools.items()}, file=sys.stderr)
     print(dict(sorted(pools_n.items())), file=sys.stderr)

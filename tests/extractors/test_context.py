@@ -47,6 +47,13 @@ def with_items(leadin: str, items: list[str], caption: str | None = None) -> Doc
     "事業者は、従業者に研修を受けさせるよう努めなければならない。",
     "審議会の議事は、出席した委員の過半数で決する。",
     "前項の規定による立入検査の権限は、犯罪捜査のために認められたものと解釈してはならない。",
+    "国は、第十条の規定により職員が他人の土地に立ち入つて測量したことによつて生じた損失を補償しなければならない。",
+    "市町村長は、当該施設に立入検査をさせた場合において必要があると認めるときは、立入検査をさせた市町村長は、その旨を知事に通知しなければならない。",
+    "容器検査所の登録を受けた者は、容器が再検査に合格したときは、その容器に、標章を掲示しなければならない。",
+    "国土交通大臣に意見を求められて出頭した参考人に支給する旅費の額は、政令で定める。",
+    "法第十条の規定による縦覧は、当該事業者のウェブサイトへの掲載により行うものとする。",
+    "何人も、公園管理者が指定した立入禁止区域内に立ち入つてはならない。",
+    "申請者は、書面の提示に代えて、当該事実を確認することにより行うことができる。",
 ])
 def test_exclusions(extractor, text):
     assert open_types(extractor, text) == set()
@@ -131,3 +138,48 @@ def test_sentences_split_outside_brackets():
     text = "甲は、乙（丙を除く。以下同じ。）に通知する。ただし、この限りでない。"
     assert [text[a:b] for a, b in split_sentences(text)] == ["甲は、乙（丙を除く。以下同じ。）に通知する。", "ただし、この限りでない。"]
     assert strip_parentheticals("乙（丙（丁）を除く。）に") == "乙に"
+
+
+def test_leadin_listing_attachments_carries_only_the_paper_duty(extractor):
+    document = with_items("前項の申請書には、次に掲げる書類を添付しなければならない。",
+                          ["主任技術者が工事現場に専任で置かれることを誓約する書面", "講習の受講を証する書面"])
+    assert {f.type for f in extractor.extract(document) if not f.digital_alternative} == {"paper_procedure"}
+
+
+def test_leadin_listing_rejection_grounds_is_not_a_duty(extractor):
+    document = with_items("大臣は、次に掲げる場合においては、申請を却下しなければならない。",
+                          ["指定した期日に実地調査に立ち会わないとき。"])
+    assert {f.type for f in extractor.extract(document)} == set()
+
+
+def test_posting_by_a_citation_that_fixes_the_board_is_a_finding(extractor):
+    """『…の規定による掲示は、…掲示板を設けることにより行う』 fixes the physical means: not a mere citation."""
+    assert open_types(extractor, "法第十八条第五項の規定による掲示は、縦四十二センチメートル以上の掲示板を設けることにより行うものとする。") \
+        == {"paper_posting"}
+
+
+@pytest.mark.parametrize("text,code", [
+    ("港湾管理者は、縦覧の開始の日及び場所を公報、掲示その他の方法で公告しなければならない。", "paper_posting"),
+    ("道路管理者は、物件の名称を事務所に掲示し、又はこれに準ずる適当な方法で公示しなければならない。", "paper_posting"),
+    ("議事録が書面で作成されているときは、議長及び出席した区分所有者の二人がこれに署名しなければならない。", "paper_procedure"),
+    ("機構は、書面の送付その他適当な方法により、資料の提供を求めなければならない。", "paper_procedure"),
+    ("大臣は、書面による調査又は実地の調査を行わなければならない。", "onsite_audit"),
+])
+def test_free_or_electronic_choice_makes_it_digital(extractor, text, code):
+    findings = [f for f in extractor.extract(document_from_paragraphs([text])) if f.type == code]
+    assert findings and all(f.digital_alternative for f in findings)
+
+
+def test_a_substitute_in_another_paragraph_of_the_article(extractor):
+    findings = extractor.extract(document_from_paragraphs([
+        "前項の申請書には、図面を添付しなければならない。",
+        "前項の図面が、スキャナにより読み取る方法で作成されたファイルに記録され、映像面に表示されるときは、当該記録をもつて前項の図面に代えることができる。",
+    ]))
+    assert [f for f in findings if f.type == "paper_procedure"]
+    assert all(f.digital_alternative for f in findings if f.type == "paper_procedure")
+
+
+def test_officials_acting_by_order_are_the_authority(extractor):
+    findings = extractor.extract(document_from_paragraphs([
+        "施設管理者又はその命じた者若しくは委任した者は、調査のためやむを得ない必要があるときは、他人の土地に立ち入ることができる。"]))
+    assert [f.obliged for f in findings if f.type == "onsite_audit"] == ["authority"]

@@ -2,6 +2,7 @@
 import pytest
 
 from analogmap.extractors.analysis import analyse
+from analogmap.extractors.normalize import normalise
 from analogmap.extractors.patterns import PatternError, compile_pattern
 
 
@@ -29,6 +30,14 @@ def test_gap_optional_prefix_and_pos():
 
 def test_width_and_character_variants_are_folded_before_analysis():
     assert spans("掲示", "料金を揭示しなければならない。") == ["揭示"]
+
+
+def test_old_large_tsu_is_read_as_the_small_one():
+    """Pre-1988 statutes write 立ち入つて/をもつて; folded to っ, Sudachi reads the right words."""
+    assert normalise("事務所に立ち入つて検査させ、書面をもつて通知し、調査によつて") == \
+        "事務所に立ち入って検査させ、書面をもって通知し、調査によって"
+    assert spans("立ち入る", "当該職員に事務所に立ち入つて検査させることができる。") == ["立ち入つ"]
+    assert normalise("かつ、三つの") == "かつ、三つの"
 
 
 @pytest.mark.parametrize("bad", ["", "... 掲示", "掲示 ...", "掲示|", "掲示|*", "...x 掲示"])
