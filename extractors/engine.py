@@ -159,7 +159,7 @@ class Extractor:
         self._scan_rules: list[TriggerRule] = []
         for rule in self.rulebook.rules:
             first = rule.pattern.steps[0]
-            if first.words and not first.prefixes and not first.pos and not first.optional:
+            if first.words and not first.prefixes and not first.suffixes and not first.pos and not first.optional:
                 for word in first.words:
                     self._rules_by_first_word.setdefault(word, []).append(rule)
             else:

@@ -3,7 +3,8 @@
 A pattern is a string of steps separated by spaces:
 
 - `掲示` matches a morpheme whose normalised form, dictionary form or surface is 掲示;
-- `閲覧|縦覧` alternatives; `備え*` a prefix (備える, 備え付ける, 備え置く);
+- `閲覧|縦覧` alternatives; `備え*` a prefix (備える, 備え付ける, 備え置く); `*申請書` a suffix, for the
+  compounds that split mode C keeps whole (承認申請書);
 - `@名詞` a part of speech; `掲示@名詞` both;
 - `する?` an optional step; `*` any one morpheme;
 - `...` a gap of up to `window` morphemes (patterns run per sentence, outside parentheses);
@@ -22,6 +23,7 @@ from .analysis import Morpheme
 class Step:
     words: frozenset[str]
     prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
     pos: str | None
     optional: bool
     any_token: bool
@@ -34,8 +36,10 @@ class Step:
             return True
         if morpheme.norm in self.words or morpheme.lemma in self.words or morpheme.surface in self.words:
             return True
-        return any(m.startswith(self.prefixes) for m in (morpheme.norm, morpheme.lemma, morpheme.surface)) \
-            if self.prefixes else False
+        forms = (morpheme.norm, morpheme.lemma, morpheme.surface)
+        if self.prefixes and any(m.startswith(self.prefixes) for m in forms):
+            return True
+        return bool(self.suffixes) and any(m.endswith(self.suffixes) for m in forms)
 
 
 class PatternError(ValueError):
@@ -56,7 +60,7 @@ class Pattern:
         """
         found: list[tuple[int, int]] = []
         first = self.steps[0]
-        if index is not None and first.words and not first.prefixes and not first.pos and not first.optional:
+        if index is not None and first.words and not first.prefixes and not first.suffixes and not first.pos and not first.optional:
             positions = sorted({i for word in first.words for i in index.get(word, ()) if i >= start})
         else:
             positions = range(start, len(morphemes))
@@ -111,7 +115,7 @@ def compile_pattern(source: str, window: int = 8) -> Pattern:
             size = raw[3:]
             if size and not size.isdigit():
                 raise PatternError(f"bad gap {raw!r} in pattern {source!r}")
-            steps.append(Step(frozenset(), (), None, False, False, int(size) if size else window))
+            steps.append(Step(frozenset(), (), (), None, False, False, int(size) if size else window))
             continue
         optional = raw.endswith("?")
         token = raw[:-1] if optional else raw
@@ -123,15 +127,18 @@ def compile_pattern(source: str, window: int = 8) -> Pattern:
         any_token = token in ("", "*")
         words: set[str] = set()
         prefixes: list[str] = []
+        suffixes: list[str] = []
         if not any_token:
             for alternative in token.split("|"):
                 if not alternative or alternative == "*":
                     raise PatternError(f"empty or bare '*' alternative in {raw!r} of pattern {source!r}")
                 if alternative.endswith("*") and len(alternative) > 1:
                     prefixes.append(alternative[:-1])
+                elif alternative.startswith("*") and len(alternative) > 1:
+                    suffixes.append(alternative[1:])
                 else:
                     words.add(alternative)
-        steps.append(Step(frozenset(words), tuple(prefixes), pos, optional, any_token, None))
+        steps.append(Step(frozenset(words), tuple(prefixes), tuple(suffixes), pos, optional, any_token, None))
     if not steps or all(s.gap is not None for s in steps):
         raise PatternError(f"pattern {source!r} has nothing to match")
     if steps[0].gap is not None or steps[-1].gap is not None:

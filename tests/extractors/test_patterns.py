@@ -28,6 +28,11 @@ def test_gap_optional_prefix_and_pos():
     assert spans("帳簿 ...1 備える", "帳簿を事務所に備える。") == []
 
 
+def test_suffix_step_matches_compounds_kept_whole():
+    assert spans("*申請書 ...3 提出", "承認申請書を大臣に提出する。") == ["承認申請書を大臣に提出"]
+    assert spans("*申請書", "申請の書類を提出する。") == []
+
+
 def test_width_and_character_variants_are_folded_before_analysis():
     assert spans("掲示", "料金を揭示しなければならない。") == ["揭示"]
 
