@@ -153,17 +153,22 @@ class Extractor:
         self.split_mode = split_mode
         self.use_prefilter = use_prefilter
         self.suppressed: list[Suppressed] = []
-        self.sentences_seen = 0
-        self.sentences_analysed = 0
+        self.sentences_analysed = 0  # sentences that passed the pre-filter and went to Sudachi
         self._rules_by_first_word: dict[str, list[TriggerRule]] = {}
         self._scan_rules: list[TriggerRule] = []
+        prefixes: set[str] = set()
+        suffixes: set[str] = set()
         for rule in self.rulebook.rules:
-            first = rule.pattern.steps[0]
-            if first.words and not first.prefixes and not first.suffixes and not first.pos and not first.optional:
-                for word in first.words:
-                    self._rules_by_first_word.setdefault(word, []).append(rule)
-            else:
+            anchor = rule.pattern.anchor()
+            if anchor is None:
                 self._scan_rules.append(rule)
+                continue
+            step = rule.pattern.steps[anchor[0]]
+            prefixes.update(step.prefixes)
+            suffixes.update(step.suffixes)
+            for key in anchor[1]:
+                self._rules_by_first_word.setdefault(key, []).append(rule)
+        self._affixes = (tuple(sorted(prefixes)), tuple(sorted(suffixes)))
         self._rule_order = {rule.id: n for n, rule in enumerate(self.rulebook.rules)}
 
     # -- public -------------------------------------------------------------------------------
@@ -199,17 +204,19 @@ class Extractor:
         text = provision.text
         if not text:
             return []
+        prefilter = self.rulebook.prefilter if self.use_prefilter else None
+        folded = _fold(text) if prefilter is not None else text
+        if prefilter is not None and not prefilter.search(folded):
+            return []  # most provisions: no cue word anywhere, so no sentence needs splitting or analysis
         results: list[Finding] = []
         seen: set[tuple[str, int, int]] = set()
         for sentence_start, sentence_end in split_sentences(text):
             sentence = text[sentence_start:sentence_end]
-            self.sentences_seen += 1
-            if self.use_prefilter and self.rulebook.prefilter is not None \
-                    and not self.rulebook.prefilter.search(_fold(sentence)):
+            if prefilter is not None and not prefilter.search(folded, sentence_start, sentence_end):
                 continue
             self.sentences_analysed += 1
             morphemes = outside_brackets(analyse(sentence, self.split_mode))
-            index = index_morphemes(morphemes)
+            index = index_morphemes(morphemes, *self._affixes)
             for rule in self._candidate_rules(index):
                 for first, last in rule.pattern.search(morphemes, index=index):
                     finding = self._judge(document, provision, context, rule, sentence, morphemes, first, last,

@@ -14,6 +14,7 @@ The match span runs from the first to the last matched (non-gap) morpheme.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .analysis import Morpheme
@@ -41,6 +42,12 @@ class Step:
             return True
         return bool(self.suffixes) and any(m.endswith(self.suffixes) for m in forms)
 
+    def index_keys(self) -> frozenset[str] | None:
+        """Keys under which `index_morphemes` files the morphemes this step matches; None if it cannot be indexed."""
+        if self.gap is not None or self.any_token or self.pos or self.optional:
+            return None
+        return frozenset(self.words) | {p + "*" for p in self.prefixes} | {"*" + x for x in self.suffixes}
+
 
 class PatternError(ValueError):
     """A rule pattern that cannot be compiled."""
@@ -51,17 +58,31 @@ class Pattern:
     source: str
     steps: tuple[Step, ...]
 
+    def anchor(self) -> tuple[int, frozenset[str]] | None:
+        """(step offset, index keys) of the step that locates matches: the first step, or the second when the
+        first is a bare `*`; None when neither can be looked up in an index."""
+        first = self.steps[0]
+        keys = first.index_keys()
+        if keys:
+            return 0, keys
+        if first.any_token and not first.optional and not first.pos and len(self.steps) > 1:
+            keys = self.steps[1].index_keys()
+            if keys:
+                return 1, keys
+        return None
+
     def search(self, morphemes: list[Morpheme], start: int = 0,
                index: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
         """All non-overlapping matches as (first, last) morpheme indices, inclusive.
 
-        `index` (word → positions, from `index_morphemes`) lets a pattern whose first step is a plain
-        word list jump straight to the positions where it can start.
+        `index` (key → positions, from `index_morphemes`) lets a pattern jump straight to the positions where
+        its anchor step matches instead of trying every morpheme.
         """
         found: list[tuple[int, int]] = []
-        first = self.steps[0]
-        if index is not None and first.words and not first.prefixes and not first.suffixes and not first.pos and not first.optional:
-            positions = sorted({i for word in first.words for i in index.get(word, ()) if i >= start})
+        anchor = self.anchor()
+        if index is not None and anchor is not None:
+            offset, keys = anchor
+            positions = sorted({i - offset for key in keys for i in index.get(key, ()) if i - offset >= start})
         else:
             positions = range(start, len(morphemes))
         next_free = start
@@ -75,11 +96,22 @@ class Pattern:
         return found
 
 
-def index_morphemes(morphemes: list[Morpheme]) -> dict[str, list[int]]:
-    """Positions of each normalised form, dictionary form and surface in a sentence."""
+def index_morphemes(morphemes: list[Morpheme], prefixes: Iterable[str] = (),
+                    suffixes: Iterable[str] = ()) -> dict[str, list[int]]:
+    """Positions of each normalised form, dictionary form and surface in a sentence, and of the morphemes
+    that start with one of `prefixes` (key ``"備え*"``) or end with one of `suffixes` (key ``"*申請書"``)."""
     index: dict[str, list[int]] = {}
+    prefixes, suffixes = tuple(prefixes), tuple(suffixes)
     for position, morpheme in enumerate(morphemes):
-        for key in {morpheme.norm, morpheme.lemma, morpheme.surface}:
+        forms = {morpheme.norm, morpheme.lemma, morpheme.surface}
+        keys = set(forms)
+        for prefix in prefixes:
+            if any(form.startswith(prefix) for form in forms):
+                keys.add(prefix + "*")
+        for suffix in suffixes:
+            if any(form.endswith(suffix) for form in forms):
+                keys.add("*" + suffix)
+        for key in keys:
             index.setdefault(key, []).append(position)
     return index
 

@@ -3,7 +3,7 @@ import pytest
 
 from analogmap.extractors.analysis import analyse
 from analogmap.extractors.normalize import normalise
-from analogmap.extractors.patterns import PatternError, compile_pattern
+from analogmap.extractors.patterns import PatternError, compile_pattern, index_morphemes
 
 
 def spans(pattern: str, text: str) -> list[str]:
@@ -49,3 +49,15 @@ def test_old_large_tsu_is_read_as_the_small_one():
 def test_bad_patterns_are_refused(bad):
     with pytest.raises(PatternError):
         compile_pattern(bad)
+
+
+@pytest.mark.parametrize("source", ["* ごと|毎 に ...6 置く", "*申請書 ...3 提出", "備え* ...3 帳簿", "帳簿 ...4 備え*"])
+def test_index_lookup_finds_what_a_full_scan_finds(source):
+    """Anchored search (index of words, prefixes and suffixes) must not lose matches."""
+    text = "事業者は、事業所ごとに管理者を置き、承認申請書を提出し、備え付けの帳簿を事務所に備え置く。"
+    morphemes = analyse(text)
+    pattern = compile_pattern(source)
+    step = pattern.steps[pattern.anchor()[0]] if pattern.anchor() else pattern.steps[0]
+    index = index_morphemes(morphemes, step.prefixes, step.suffixes)
+    assert pattern.search(morphemes, index=index) == pattern.search(morphemes)
+    assert pattern.search(morphemes)
