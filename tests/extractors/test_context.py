@@ -54,6 +54,12 @@ def with_items(leadin: str, items: list[str], caption: str | None = None) -> Doc
     "法第十条の規定による縦覧は、当該事業者のウェブサイトへの掲載により行うものとする。",
     "何人も、公園管理者が指定した立入禁止区域内に立ち入つてはならない。",
     "申請者は、書面の提示に代えて、当該事実を確認することにより行うことができる。",
+    "前項の規定による環境大臣による報告の徴収又はその職員による立入検査は、緊急の必要があると認められる場合に行うものとする。",
+    "前項の規定による立入り、質問又は検査をする職員は、その立入り、質問又は検査の相手方にその理由を示さなければならない。",
+    "前二項の規定による記録の閲覧及び謄写の請求は、当該記録の保存に支障があるときは、することができない。",
+    "教習指導員審査を受けようとする者が審査を免除される者である場合にあつては、手数料の額は、政令で定める額とする。",
+    "都道府県知事は、土地区画整理事業ごとに、経験を有する者三人以上を、審議会の同意を得て、評価員に選任しなければならない。",
+    "外国信託会社の支店に駐在する役員が欠格事由に該当したときは、大臣は、その解任を命ずることができる。",
 ])
 def test_exclusions(extractor, text):
     assert open_types(extractor, text) == set()
@@ -183,3 +189,8 @@ def test_officials_acting_by_order_are_the_authority(extractor):
     findings = extractor.extract(document_from_paragraphs([
         "施設管理者又はその命じた者若しくは委任した者は、調査のためやむを得ない必要があるときは、他人の土地に立ち入ることができる。"]))
     assert [f.obliged for f in findings if f.type == "onsite_audit"] == ["authority"]
+
+
+def test_a_form_naming_who_is_notified_is_not_a_paper_duty(extractor):
+    assert open_types(extractor, "大臣は、前項の意見の聴取の期日及び場所をその意見書を提出した者に通知しなければならない。") \
+        == {"inperson_meeting"}
