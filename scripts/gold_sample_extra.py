@@ -41,6 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
+from gold_sampling import Sampler, full_text, held_out
 
 SEED = 20261126
 MAX_PER_DOC = 4
@@ -75,10 +76,6 @@ STRICT_POOLS: list[tuple[str, str, int]] = [
     ("inperson_viewing", r"備え置かなければ|備え付けなければ|備えて置かなければ|帳簿を備え|縦覧に供し|閲覧させ", 5),
 ]
 STRICT_EXCLUDE = r"罰金|過料|準用する|読み替える|登録講習機関|登録試験機関|指定試験機関|施行期日|証明書を携帯|証票を携帯"
-
-
-def held_out(doc_id: str) -> bool:
-    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 10 < 3
 
 
 def doc_id_of(path: Path) -> str:
@@ -129,51 +126,6 @@ def paragraph_records(corpus: Path, path: Path) -> list[dict]:
     return out
 
 
-def full_text(rec: dict) -> str:
-    return rec["text"] + "\n" + "\n".join(rec["items"])
-
-
-class Sampler:
-    def __init__(self, rng: random.Random, prior: Counter) -> None:
-        self.rng = rng
-        self.per_doc: Counter = Counter()
-        self.prior = prior
-        self.chosen: dict[str, dict] = {}
-
-    def order(self, pool: list[dict]) -> list[dict]:
-        pool = sorted(pool, key=lambda r: r["provision_id"])
-        self.rng.shuffle(pool)
-        return pool
-
-    def ok(self, rec: dict) -> bool:
-        return rec["provision_id"] not in self.chosen and self.per_doc[rec["doc_id"]] < MAX_PER_DOC
-
-    def add(self, rec: dict, reason: str) -> None:
-        self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
-        self.per_doc[rec["doc_id"]] += 1
-
-    def pick(self, pool: list[dict]) -> dict | None:
-        """Best next record of an already shuffled pool: fewest labels so far for its document."""
-        best, key = None, None
-        for rec in pool:
-            if not self.ok(rec):
-                continue
-            k = self.prior[rec["doc_id"]] + 2 * self.per_doc[rec["doc_id"]]
-            if key is None or k < key:
-                best, key = rec, k
-                if k == 0:
-                    break
-        return best
-
-    def take(self, pool: list[dict], target: int, reason: str) -> None:
-        pool = self.order(pool)
-        for _ in range(target):
-            rec = self.pick(pool)
-            if rec is None:
-                return
-            self.add(rec, reason)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
@@ -198,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     seen: set[str] = set()
     records = [r for r in records if not (r["provision_id"] in seen or seen.add(r["provision_id"]))]
 
-    s = Sampler(rng, prior)
+    s = Sampler(rng, prior, MAX_PER_DOC, order_key=lambda r: r["provision_id"])
     n_cue = round(args.total * SHARES["cue"])
     pools = {t: s.order([r for r in records if re.search(p, full_text(r))]) for t, p in CUES.items()}
     got = Counter()

@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
+from gold_sampling import Sampler, full_text, held_out, read_index
 
 SEED = 4242
 MAX_PER_DOC = 3
@@ -57,20 +58,6 @@ CUES: dict[str, str] = {
 ANY_CUE = re.compile("|".join(f"(?:{p})" for p in CUES.values()))
 MODAL = re.compile(r"なければならない|ものとする")
 SHARES = {"cue": 0.55, "modal": 0.25, "random": 0.20}
-
-
-def held_out(doc_id: str) -> bool:
-    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 10 < 3
-
-
-def read_index(path: Path) -> dict[str, str]:
-    """file name -> law id of the 2015 texts."""
-    out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        cells = line.split("\t")
-        if n and len(cells) > 1 and cells[1].strip():
-            out[cells[0]] = cells[1].strip()
-    return out
 
 
 def sources(corpus: Path) -> list[tuple[str, Path]]:
@@ -119,53 +106,6 @@ def paragraph_records(corpus: Path, doc_id: str, path: Path) -> list[dict]:
     return out
 
 
-def full_text(rec: dict) -> str:
-    return rec["text"] + "\n" + "\n".join(rec["items"])
-
-
-class Sampler:
-    def __init__(self, rng: random.Random, prior: Counter) -> None:
-        self.rng = rng
-        self.per_src: Counter = Counter()
-        self.per_doc: Counter = Counter()
-        self.prior = prior
-        self.chosen: dict[str, dict] = {}
-
-    def order(self, pool: list[dict]) -> list[dict]:
-        pool = sorted(pool, key=lambda r: (r["provision_id"], r["source"]))
-        self.rng.shuffle(pool)
-        return pool
-
-    def ok(self, rec: dict) -> bool:
-        return rec["provision_id"] not in self.chosen and self.per_src[rec["source"]] < MAX_PER_DOC
-
-    def add(self, rec: dict, reason: str) -> None:
-        self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
-        self.per_src[rec["source"]] += 1
-        self.per_doc[rec["doc_id"]] += 1
-
-    def pick(self, pool: list[dict]) -> dict | None:
-        """Next record of a shuffled pool: documents with no labels yet (prior gold + this sample) first."""
-        best, key = None, None
-        for rec in pool:
-            if not self.ok(rec):
-                continue
-            k = self.prior[rec["doc_id"]] + 2 * self.per_doc[rec["doc_id"]]
-            if key is None or k < key:
-                best, key = rec, k
-                if k == 0:
-                    break
-        return best
-
-    def take(self, pool: list[dict], target: int, reason: str) -> None:
-        pool = self.order(pool)
-        for _ in range(target):
-            rec = self.pick(pool)
-            if rec is None:
-                return
-            self.add(rec, reason)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
@@ -188,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     for doc_id, path in sources(args.corpus):
         records.extend(r for r in paragraph_records(args.corpus, doc_id, path) if r["provision_id"] not in taken)
 
-    s = Sampler(rng, prior)
+    s = Sampler(rng, prior, MAX_PER_DOC, per="source")
     n_cue = round(args.total * SHARES["cue"])
     pools = {t: s.order([r for r in records if re.search(p, full_text(r))]) for t, p in CUES.items()}
     got: Counter = Counter()

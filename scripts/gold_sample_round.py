@@ -40,6 +40,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
+from gold_sampling import Sampler, full_text, held_out, read_index
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "data"
@@ -59,20 +60,6 @@ CUES: dict[str, str] = {
 }
 MODAL = re.compile(r"なければならない|ものとする|ことができない|しなければ")
 SHARES = {"cue": 0.75, "random": 0.25}
-
-
-def held_out(doc_id: str) -> bool:
-    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 10 < 3
-
-
-def read_index(path: Path) -> dict[str, str]:
-    """file name -> law id of the 2015 texts."""
-    out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        cells = line.split("\t")
-        if n and len(cells) > 1 and cells[1].strip():
-            out[cells[0]] = cells[1].strip()
-    return out
 
 
 def latest_by_prefix(folder: Path, pattern: str) -> list[tuple[str, Path]]:
@@ -134,52 +121,6 @@ def paragraph_records(corpus: Path, doc_id: str, path: Path, side: str) -> list[
             "text_sha256": hashlib.sha256(prov.text.encode("utf-8")).hexdigest(),
         })
     return out
-
-
-def full_text(rec: dict) -> str:
-    return rec["text"] + "\n" + "\n".join(rec["items"])
-
-
-class Sampler:
-    def __init__(self, rng: random.Random, prior: Counter, max_per_doc: int) -> None:
-        self.rng = rng
-        self.max_per_doc = max_per_doc
-        self.per_doc: Counter = Counter()
-        self.prior = prior
-        self.chosen: dict[str, dict] = {}
-
-    def order(self, pool: list[dict]) -> list[dict]:
-        pool = sorted(pool, key=lambda r: (r["provision_id"], r["source"]))
-        self.rng.shuffle(pool)
-        return pool
-
-    def ok(self, rec: dict) -> bool:
-        return rec["provision_id"] not in self.chosen and self.per_doc[rec["doc_id"]] < self.max_per_doc
-
-    def add(self, rec: dict, reason: str) -> None:
-        self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
-        self.per_doc[rec["doc_id"]] += 1
-
-    def pick(self, pool: list[dict]) -> dict | None:
-        """Next record of a shuffled pool: documents with no labels yet (prior gold + this sample) first."""
-        best, key = None, None
-        for rec in pool:
-            if not self.ok(rec):
-                continue
-            k = self.prior[rec["doc_id"]] + 2 * self.per_doc[rec["doc_id"]]
-            if key is None or k < key:
-                best, key = rec, k
-                if k == 0:
-                    break
-        return best
-
-    def take(self, pool: list[dict], target: int, reason: str) -> None:
-        pool = self.order(pool)
-        for _ in range(target):
-            rec = self.pick(pool)
-            if rec is None:
-                return
-            self.add(rec, reason)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,86 @@
+"""Shared parts of the gold-set sampling scripts (scripts/gold_sample_*.py).
+
+Each script draws candidate paragraphs for one hand-labelled gold file; these helpers decide the held-out side
+and pick records so that documents with no labels yet come first and no document gets more than a few.
+The knobs (`per`, `order_key`) keep each historical draw reproducible exactly as it was made.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+
+def held_out(doc_id: str) -> bool:
+    """A document is held out of rule writing when sha256(doc_id) % 10 < 3."""
+    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 10 < 3
+
+
+def read_index(path: Path) -> dict[str, str]:
+    """File name -> law id of the 2015 texts (index.tsv of egov-html-ledmonster-2015)."""
+    out = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        cells = line.split("\t")
+        if n and len(cells) > 1 and cells[1].strip():
+            out[cells[0]] = cells[1].strip()
+    return out
+
+
+def full_text(rec: dict) -> str:
+    """A candidate's paragraph text with its items, for cue matching."""
+    return rec["text"] + "\n" + "\n".join(rec["items"])
+
+
+def by_id_and_source(rec: dict) -> tuple[str, str]:
+    return rec["provision_id"], rec["source"]
+
+
+class Sampler:
+    """Draws records from shuffled pools: unlabelled documents first, at most `max_per` per document (or file)."""
+
+    def __init__(self, rng: random.Random, prior: Counter, max_per: int, per: str = "doc_id",
+                 order_key: Callable[[dict], object] = by_id_and_source) -> None:
+        self.rng = rng
+        self.prior = prior
+        self.max_per = max_per
+        self.per = per
+        self.order_key = order_key
+        self.used: Counter = Counter()
+        self.per_doc: Counter = Counter()
+        self.chosen: dict[str, dict] = {}
+
+    def order(self, pool: list[dict]) -> list[dict]:
+        pool = sorted(pool, key=self.order_key)
+        self.rng.shuffle(pool)
+        return pool
+
+    def ok(self, rec: dict) -> bool:
+        return rec["provision_id"] not in self.chosen and self.used[rec[self.per]] < self.max_per
+
+    def add(self, rec: dict, reason: str) -> None:
+        self.chosen[rec["provision_id"]] = dict(rec, pools=[reason])
+        self.used[rec[self.per]] += 1
+        self.per_doc[rec["doc_id"]] += 1
+
+    def pick(self, pool: list[dict]) -> dict | None:
+        """Next record of a shuffled pool: documents with no labels yet (prior gold + this sample) first."""
+        best, key = None, None
+        for rec in pool:
+            if not self.ok(rec):
+                continue
+            k = self.prior[rec["doc_id"]] + 2 * self.per_doc[rec["doc_id"]]
+            if key is None or k < key:
+                best, key = rec, k
+                if k == 0:
+                    break
+        return best
+
+    def take(self, pool: list[dict], target: int, reason: str) -> None:
+        pool = self.order(pool)
+        for _ in range(target):
+            rec = self.pick(pool)
+            if rec is None:
+                return
+            self.add(rec, reason)
