@@ -32,7 +32,6 @@ Usage:  python scripts/gold_sample_extra.py [--corpus /work/shared/corpus] [--ou
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -41,7 +40,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
-from gold_sampling import Sampler, full_text, held_out
+from gold_sampling import Sampler, full_text, held_out, paragraph_candidates
 
 SEED = 20261126
 MAX_PER_DOC = 4
@@ -100,30 +99,7 @@ def paragraph_records(corpus: Path, path: Path) -> list[dict]:
     doc = read_document(path)
     if held_out(doc.doc_id):
         return []
-    by_id = {p.provision_id: p for p in doc.walk()}
-    out = []
-    for prov in doc.walk():
-        if prov.kind != "paragraph" or getattr(prov, "deleted", False) or not prov.text.strip():
-            continue
-        parent = by_id.get(prov.parent_id) if prov.parent_id else None
-        items = [f"{c.label} {c.text}" for c in prov.walk() if c.kind in ("item", "subitem") and c.text.strip()]
-        siblings = []
-        if parent is not None:
-            siblings = [f"{c.label} {c.text}" for c in parent.walk() if c.kind == "paragraph" and c is not prov]
-        out.append({
-            "provision_id": prov.provision_id,
-            "doc_id": doc.doc_id,
-            "title": doc.title,
-            "source": str(path.relative_to(corpus)),
-            "label": prov.label,
-            "article_caption": parent.caption if parent is not None else None,
-            "article_label": parent.label if parent is not None else None,
-            "text": prov.text,
-            "items": items,
-            "siblings": siblings,
-            "text_sha256": hashlib.sha256(prov.text.encode("utf-8")).hexdigest(),
-        })
-    return out
+    return paragraph_candidates(corpus, path, doc, doc.doc_id, sibling_kinds=("paragraph",))
 
 
 def main(argv: list[str] | None = None) -> int:

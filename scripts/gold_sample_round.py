@@ -31,7 +31,6 @@ Usage:  python scripts/gold_sample_round.py --own gold_freshN.jsonl --seed N [--
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -40,7 +39,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
-from gold_sampling import Sampler, full_text, held_out, read_index
+from gold_sampling import Sampler, full_text, held_out, paragraph_candidates, read_index
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "data"
@@ -95,32 +94,7 @@ def paragraph_records(corpus: Path, doc_id: str, path: Path, side: str) -> list[
     doc = read_document(path)
     if not (on_side(doc.doc_id, side) and on_side(doc_id, side)):
         return []
-    by_id = {p.provision_id: p for p in doc.walk()}
-    out = []
-    for prov in doc.walk():
-        if prov.kind != "paragraph" or getattr(prov, "deleted", False) or not prov.text.strip():
-            continue
-        parent = by_id.get(prov.parent_id) if prov.parent_id else None
-        own = list(prov.walk())
-        items = [f"{c.label} {c.text}" for c in own if c.kind in ("item", "subitem") and c.text.strip()]
-        siblings = []
-        if parent is not None:
-            siblings = [f"{c.label} {c.text}" for c in parent.walk()
-                        if c.kind in ("paragraph", "item", "subitem") and c is not prov and c not in own]
-        out.append({
-            "provision_id": prov.provision_id,
-            "doc_id": doc_id,
-            "title": doc.title,
-            "source": str(path.relative_to(corpus)),
-            "label": prov.label,
-            "article_caption": parent.caption if parent is not None else None,
-            "article_label": parent.label if parent is not None else None,
-            "text": prov.text,
-            "items": items,
-            "siblings": siblings,
-            "text_sha256": hashlib.sha256(prov.text.encode("utf-8")).hexdigest(),
-        })
-    return out
+    return paragraph_candidates(corpus, path, doc, doc_id)
 
 
 def main(argv: list[str] | None = None) -> int:

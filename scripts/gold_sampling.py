@@ -84,3 +84,34 @@ class Sampler:
             if rec is None:
                 return
             self.add(rec, reason)
+
+
+def paragraph_candidates(corpus: Path, path: Path, doc, doc_id: str,
+                         sibling_kinds: tuple[str, ...] = ("paragraph", "item", "subitem")) -> list[dict]:
+    """One candidate record per paragraph with text: its items, its article's other units, and its text hash."""
+    by_id = {p.provision_id: p for p in doc.walk()}
+    out = []
+    for prov in doc.walk():
+        if prov.kind != "paragraph" or getattr(prov, "deleted", False) or not prov.text.strip():
+            continue
+        parent = by_id.get(prov.parent_id) if prov.parent_id else None
+        own = list(prov.walk())
+        items = [f"{c.label} {c.text}" for c in own if c.kind in ("item", "subitem") and c.text.strip()]
+        siblings = []
+        if parent is not None:
+            siblings = [f"{c.label} {c.text}" for c in parent.walk()
+                        if c.kind in sibling_kinds and c is not prov and c not in own]
+        out.append({
+            "provision_id": prov.provision_id,
+            "doc_id": doc_id,
+            "title": doc.title,
+            "source": str(path.relative_to(corpus)),
+            "label": prov.label,
+            "article_caption": parent.caption if parent is not None else None,
+            "article_label": parent.label if parent is not None else None,
+            "text": prov.text,
+            "items": items,
+            "siblings": siblings,
+            "text_sha256": hashlib.sha256(prov.text.encode("utf-8")).hexdigest(),
+        })
+    return out
