@@ -103,14 +103,13 @@ def index_morphemes(morphemes: list[Morpheme], prefixes: Iterable[str] = (),
     index: dict[str, list[int]] = {}
     prefixes, suffixes = tuple(prefixes), tuple(suffixes)
     for position, morpheme in enumerate(morphemes):
-        forms = {morpheme.norm, morpheme.lemma, morpheme.surface}
+        forms = (morpheme.norm, morpheme.lemma, morpheme.surface)
         keys = set(forms)
-        for prefix in prefixes:
-            if any(form.startswith(prefix) for form in forms):
-                keys.add(prefix + "*")
-        for suffix in suffixes:
-            if any(form.endswith(suffix) for form in forms):
-                keys.add("*" + suffix)
+        for form in forms:
+            if prefixes and form.startswith(prefixes):  # one C-level test before the per-affix loop
+                keys.update(prefix + "*" for prefix in prefixes if form.startswith(prefix))
+            if suffixes and form.endswith(suffixes):
+                keys.update("*" + suffix for suffix in suffixes if form.endswith(suffix))
         for key in keys:
             index.setdefault(key, []).append(position)
     return index
