@@ -341,7 +341,7 @@ class Extractor:
                 if type_code in alternative.article_wide_types:
                     plain = strip_parentheticals(sibling_text)
                     if alternative.regex.search(plain) and not (
-                            alternative.article_wide_unconditional and _CONDITION.search(plain)):
+                            alternative.article_wide_unconditional and _CONDITION.search(_PROVISO.sub("", plain))):
                         return alternative.id
             if not _refers_to(sibling_text, sibling, paragraph):
                 continue
@@ -386,6 +386,7 @@ def _is_permission(sentence: str) -> bool:
 
 
 _CONDITION = re.compile(r"(とき|場合)(は|には|においては)、")
+_PROVISO = re.compile(r"ただし、[^。]*この限りでない。")  # an exemption for some parties leaves the duty unconditional
 _SUBSTITUTE = re.compile(r"に代えて|に代わり|代わりに|によることができる|を含む|のほか")
 
 
