@@ -109,9 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--side", choices=("dev", "holdout"), default="dev",
                     help="Draw from development documents (default) or from held-out ones, for a held-out file.")
     ap.add_argument("--extra-share", action="append", default=[], choices=sorted(CUES))
+    ap.add_argument("--only", action="append", default=[], choices=sorted(CUES),
+                    help="Draw cue paragraphs for these types only (repeatable).")
+    ap.add_argument("--cue", action="append", default=[], metavar="TYPE=REGEX",
+                    help="Replace a type's cue regex, e.g. when its usual cue words are exhausted.")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
-    turns = list(CUES) + list(args.extra_share)
+    for override in args.cue:
+        code, _, regex = override.partition("=")
+        if code not in CUES or not regex:
+            ap.error(f"--cue needs TYPE=REGEX with one of {sorted(CUES)}: {override!r}")
+        CUES[code] = regex
+    turns = (list(args.only) or list(CUES)) + list(args.extra_share)
 
     taken: set[str] = set()
     prior: Counter = Counter()
