@@ -41,10 +41,14 @@ _TRANSLATABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted
 # A large つ between a kana or kanji and て/た is the old spelling of the geminate っ (あつて, 行つた,
 # 立ち入つて); the one common exception, かつて (formerly), carries no trigger word.
 _OLD_SOKUON = re.compile(r"(?<=[ぁ-ゖ一-鿿々])つ(?=[てた])")
+_ANY_CHANGE = re.compile(_TRANSLATABLE.pattern + "|" + _OLD_SOKUON.pattern)
 
 
 def normalise(text: str) -> str:
     """Fold width, character variants and the old large つ; the result has exactly the length of `text`."""
-    if _TRANSLATABLE.search(text):
+    found = _ANY_CHANGE.search(text)
+    if found is None:  # the common case: one C-level scan and nothing to do
+        return text
+    if _TRANSLATABLE.search(text, found.start()):
         text = text.translate(_TABLE)
     return _OLD_SOKUON.sub("っ", text)

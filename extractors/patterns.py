@@ -103,14 +103,19 @@ def index_morphemes(morphemes: list[Morpheme], prefixes: Iterable[str] = (),
     index: dict[str, list[int]] = {}
     prefixes, suffixes = tuple(prefixes), tuple(suffixes)
     for position, morpheme in enumerate(morphemes):
-        forms = (morpheme.norm, morpheme.lemma, morpheme.surface)
-        keys = set(forms)
-        for form in forms:
+        norm, lemma, surface = morpheme.norm, morpheme.lemma, morpheme.surface
+        index.setdefault(norm, []).append(position)
+        if lemma != norm:
+            index.setdefault(lemma, []).append(position)
+        if surface != norm and surface != lemma:
+            index.setdefault(surface, []).append(position)
+        affix_keys: set[str] = set()
+        for form in (norm, lemma, surface):
             if prefixes and form.startswith(prefixes):  # one C-level test before the per-affix loop
-                keys.update(prefix + "*" for prefix in prefixes if form.startswith(prefix))
+                affix_keys.update(prefix + "*" for prefix in prefixes if form.startswith(prefix))
             if suffixes and form.endswith(suffixes):
-                keys.update("*" + suffix for suffix in suffixes if form.endswith(suffix))
-        for key in keys:
+                affix_keys.update("*" + suffix for suffix in suffixes if form.endswith(suffix))
+        for key in affix_keys:
             index.setdefault(key, []).append(position)
     return index
 
