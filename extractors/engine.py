@@ -154,7 +154,7 @@ class Extractor:
         self.use_prefilter = use_prefilter
         self.suppressed: list[Suppressed] = []
         self.sentences_analysed = 0  # sentences that passed the pre-filter and went to Sudachi
-        self._rules_by_first_word: dict[str, list[TriggerRule]] = {}
+        self._rules_by_anchor_key: dict[str, list[TriggerRule]] = {}
         self._scan_rules: list[TriggerRule] = []
         prefixes: set[str] = set()
         suffixes: set[str] = set()
@@ -167,7 +167,7 @@ class Extractor:
             prefixes.update(step.prefixes)
             suffixes.update(step.suffixes)
             for key in anchor[1]:
-                self._rules_by_first_word.setdefault(key, []).append(rule)
+                self._rules_by_anchor_key.setdefault(key, []).append(rule)
         self._affixes = (tuple(sorted(prefixes)), tuple(sorted(suffixes)))
         self._rule_order = {rule.id: n for n, rule in enumerate(self.rulebook.rules)}
 
@@ -230,7 +230,7 @@ class Extractor:
         """Rules whose first word occurs in the sentence, plus those that must scan, in rule-file order."""
         candidates = {rule.id: rule for rule in self._scan_rules}
         for word in index:
-            for rule in self._rules_by_first_word.get(word, ()):
+            for rule in self._rules_by_anchor_key.get(word, ()):
                 candidates[rule.id] = rule
         return sorted(candidates.values(), key=lambda rule: self._rule_order[rule.id])
 

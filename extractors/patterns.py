@@ -57,19 +57,12 @@ class PatternError(ValueError):
 class Pattern:
     source: str
     steps: tuple[Step, ...]
+    anchored: tuple[int, frozenset[str]] | None = None  # set by compile_pattern, see `anchor`
 
     def anchor(self) -> tuple[int, frozenset[str]] | None:
         """(step offset, index keys) of the step that locates matches: the first step, or the second when the
         first is a bare `*`; None when neither can be looked up in an index."""
-        first = self.steps[0]
-        keys = first.index_keys()
-        if keys:
-            return 0, keys
-        if first.any_token and not first.optional and not first.pos and len(self.steps) > 1:
-            keys = self.steps[1].index_keys()
-            if keys:
-                return 1, keys
-        return None
+        return self.anchored
 
     def search(self, morphemes: list[Morpheme], start: int = 0,
                index: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
@@ -94,6 +87,18 @@ class Pattern:
                 found.append((position, end))
                 next_free = end + 1
         return found
+
+
+def _anchor_of(steps: tuple[Step, ...]) -> tuple[int, frozenset[str]] | None:
+    first = steps[0]
+    keys = first.index_keys()
+    if keys:
+        return 0, keys
+    if first.any_token and not first.optional and not first.pos and len(steps) > 1:
+        keys = steps[1].index_keys()
+        if keys:
+            return 1, keys
+    return None
 
 
 def index_morphemes(morphemes: list[Morpheme], prefixes: Iterable[str] = (),
@@ -179,4 +184,4 @@ def compile_pattern(source: str, window: int = 8) -> Pattern:
         raise PatternError(f"pattern {source!r} has nothing to match")
     if steps[0].gap is not None or steps[-1].gap is not None:
         raise PatternError(f"pattern {source!r} must not start or end with a gap")
-    return Pattern(source, tuple(steps))
+    return Pattern(source, tuple(steps), _anchor_of(tuple(steps)))
