@@ -198,3 +198,17 @@ def test_officials_acting_by_order_are_the_authority(extractor):
 def test_a_form_naming_who_is_notified_is_not_a_paper_duty(extractor):
     assert open_types(extractor, "大臣は、前項の意見の聴取の期日及び場所をその意見書を提出した者に通知しなければならない。") \
         == {"inperson_meeting"}
+
+
+@pytest.mark.parametrize("text", [
+    "当該職員は、前条の規定により他人の土地に立ち入つて測量又は調査を行うに当り、障害となる植物を伐除することができる。",
+    "国土交通大臣は、前項の立入検査の結果に基づき、必要な措置を求めることができる。",
+    "営業者は、十八歳未満の者を客として立ち入らせてはならない。",
+    "警備業者は、警備員を実地に指導しなければならない。",
+])
+def test_side_clauses_of_entry_are_not_onsite_audits(extractor, text):
+    assert "onsite_audit" not in open_types(extractor, text)
+
+
+def test_joint_signature_is_a_paper_requirement(extractor):
+    assert "paper_procedure" in open_types(extractor, "申請書を提出するには、当事者が連署しなければならない。")
