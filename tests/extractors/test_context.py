@@ -212,3 +212,8 @@ def test_side_clauses_of_entry_are_not_onsite_audits(extractor, text):
 
 def test_joint_signature_is_a_paper_requirement(extractor):
     assert "paper_procedure" in open_types(extractor, "申請書を提出するには、当事者が連署しなければならない。")
+
+
+def test_writing_offered_beside_speaking_is_not_a_paper_duty(extractor):
+    assert "paper_procedure" not in open_types(
+        extractor, "審査請求人は、新たに意見書を提出し、又は口頭で意見を述べることができる。")
