@@ -159,7 +159,7 @@ class Extractor:
         prefixes: set[str] = set()
         suffixes: set[str] = set()
         for rule in self.rulebook.rules:
-            anchor = rule.pattern.anchor()
+            anchor = rule.pattern.anchor
             if anchor is None:
                 self._scan_rules.append(rule)
                 continue

@@ -57,12 +57,9 @@ class PatternError(ValueError):
 class Pattern:
     source: str
     steps: tuple[Step, ...]
-    anchored: tuple[int, frozenset[str]] | None = None  # set by compile_pattern, see `anchor`
-
-    def anchor(self) -> tuple[int, frozenset[str]] | None:
-        """(step offset, index keys) of the step that locates matches: the first step, or the second when the
-        first is a bare `*`; None when neither can be looked up in an index."""
-        return self.anchored
+    #: (step offset, index keys) of the step that locates matches: the first step, or the second when the
+    #: first is a bare `*`; None when neither can be looked up in an index.  Set by compile_pattern.
+    anchor: tuple[int, frozenset[str]] | None = None
 
     def search(self, morphemes: list[Morpheme], start: int = 0,
                index: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
@@ -72,7 +69,7 @@ class Pattern:
         its anchor step matches instead of trying every morpheme.
         """
         found: list[tuple[int, int]] = []
-        anchor = self.anchor()
+        anchor = self.anchor
         if index is not None and anchor is not None:
             offset, keys = anchor
             positions = sorted({i - offset for key in keys for i in index.get(key, ()) if i - offset >= start})

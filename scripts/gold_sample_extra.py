@@ -40,7 +40,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
-from gold_sampling import Sampler, full_text, held_out, paragraph_candidates
+from gold_sampling import Sampler, full_text, held_out, labelled_ids, paragraph_candidates
 
 SEED = 20261126
 MAX_PER_DOC = 4
@@ -110,15 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rng = random.Random(SEED)
 
-    taken: set[str] = set()
-    prior: Counter = Counter()
-    for gf in GOLD_FILES:
-        if gf.exists():
-            for line in gf.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    pid = json.loads(line)["provision_id"]
-                    taken.add(pid)
-                    prior[pid.split("#")[0]] += 1
+    taken, prior = labelled_ids(GOLD_FILES)
 
     records: list[dict] = []
     for path in sources(args.corpus):

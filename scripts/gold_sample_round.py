@@ -39,7 +39,7 @@ from collections import Counter
 from pathlib import Path
 
 from analogmap.corpus.readers import read_document
-from gold_sampling import Sampler, full_text, held_out, paragraph_candidates, read_index
+from gold_sampling import Sampler, full_text, held_out, labelled_ids, paragraph_candidates, read_index
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "data"
@@ -122,16 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         CUES[code] = regex
     turns = (list(args.only) or list(CUES)) + list(args.extra_share)
 
-    taken: set[str] = set()
-    prior: Counter = Counter()
-    for gf in sorted(GOLD_DIR.glob("gold_*.jsonl")):
-        if gf.name == args.own:  # re-running must not depend on this set's own labels
-            continue
-        for line in gf.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                pid = json.loads(line)["provision_id"]
-                taken.add(pid)
-                prior[pid.split("#")[0]] += 1
+    # re-running must not depend on this set's own labels
+    taken, prior = labelled_ids(p for p in sorted(GOLD_DIR.glob("gold_*.jsonl")) if p.name != args.own)
 
     records: list[dict] = []
     seen: set[str] = set()

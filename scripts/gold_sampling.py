@@ -7,6 +7,7 @@ The knobs (`per`, `order_key`) keep each historical draw reproducible exactly as
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +27,21 @@ def read_index(path: Path) -> dict[str, str]:
         if n and len(cells) > 1 and cells[1].strip():
             out[cells[0]] = cells[1].strip()
     return out
+
+
+def labelled_ids(gold_files) -> tuple[set[str], Counter]:
+    """Provision ids already in these gold files, and how many labels each law id has (missing files count as empty)."""
+    taken: set[str] = set()
+    prior: Counter = Counter()
+    for path in gold_files:
+        if not Path(path).exists():
+            continue
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                provision_id = json.loads(line)["provision_id"]
+                taken.add(provision_id)
+                prior[provision_id.split("#")[0]] += 1
+    return taken, prior
 
 
 def full_text(rec: dict) -> str:

@@ -57,7 +57,7 @@ def test_index_lookup_finds_what_a_full_scan_finds(source):
     text = "事業者は、事業所ごとに管理者を置き、承認申請書を提出し、備え付けの帳簿を事務所に備え置く。"
     morphemes = analyse(text)
     pattern = compile_pattern(source)
-    step = pattern.steps[pattern.anchor()[0]] if pattern.anchor() else pattern.steps[0]
+    step = pattern.steps[pattern.anchor[0]] if pattern.anchor else pattern.steps[0]
     index = index_morphemes(morphemes, step.prefixes, step.suffixes)
     assert pattern.search(morphemes, index=index) == pattern.search(morphemes)
     assert pattern.search(morphemes)
